@@ -1,0 +1,49 @@
+"""The offline use cases behind `validate` and `render`: spec file → diagnostics and rendered files.
+
+Everything here returns data; `cli.py` decides what to print and which exit code it means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from leadsync.diagnostics import Diagnostic, has_errors, sort_key
+from leadsync.spec.load import LoadResult, load_spec
+
+
+@dataclass
+class BuildResult:
+    path: str
+    load: LoadResult
+    files: dict[str, bytes] = field(default_factory=dict)
+    render_diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return sorted([*self.load.diagnostics, *self.render_diagnostics], key=sort_key)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+def build(path: str | Path, layout: str = "mdapi", template_dir: Path | None = None) -> BuildResult:
+    """Load, lint, compile and render one spec in memory, then check the files against the XSD."""
+    loaded = load_spec(path)
+    result = BuildResult(path=str(path), load=loaded)
+    if loaded.spec is None or not loaded.ok:
+        return result
+    # Imported here: rendering pulls in jinja2 and lxml, which `init` and bad specs never need.
+    from leadsync.render.compile import compile_spec
+    from leadsync.render.layouts import render_files
+    from leadsync.render.schema import validate_files
+    from leadsync.render.templates import RenderError
+
+    try:
+        result.files = render_files(compile_spec(loaded.spec), layout, template_dir=template_dir)
+    except RenderError as err:
+        result.render_diagnostics.append(err.diagnostic)
+        return result
+    result.render_diagnostics.extend(validate_files(result.files))
+    return result

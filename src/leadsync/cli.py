@@ -1,0 +1,170 @@
+"""The command line: parse options, call one use case, hand the result to `report/`, map it to an exit code.
+
+Commands are imported lazily (`_LazyGroup`) so that `leadsync validate` never pays for the org or
+local-org machinery (simple-salesforce and zeep alone take half a second to import).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import click
+
+from leadsync.exitcodes import ExitCode
+
+SPEC_ARG = click.argument("spec", required=False, default="leadsync.yaml", type=click.Path(dir_okay=True))
+
+
+class _LazyGroup(click.Group):
+    """A group whose heavier commands live in other modules and are imported only when invoked."""
+
+    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._lazy = lazy or {}
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self._lazy})
+
+    def get_command(self, ctx, name):
+        if name in self._lazy:
+            module, attr = self._lazy[name].split(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context):
+        """Turn typed failures into one clean line and their exit code; a traceback only with --debug."""
+        from leadsync.errors import LeadsyncError
+
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except LeadsyncError as err:
+            if debug:
+                import traceback
+
+                traceback.print_exc()
+            click.echo(f"error: {err}", err=True)
+            ctx.exit(int(err.exit_code))
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as err:  # noqa: BLE001 — the last line of defence: no traceback for users
+            if debug:
+                raise
+            click.echo(f"internal error: {type(err).__name__}: {err} (run with --debug for details)", err=True)
+            ctx.exit(int(ExitCode.FAILED))
+
+
+@click.group(
+    cls=_LazyGroup,
+    lazy={
+        "deploy": "leadsync.cli_org:deploy_command",
+        "local-org": "leadsync.cli_localorg:local_org_group",
+    },
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(package_name="leadsync")
+@click.option("--debug", is_flag=True, help="Show tracebacks and request logs (never secrets).")
+@click.pass_context
+def main_group(ctx: click.Context, debug: bool) -> None:
+    """leadsync: your Lead lifecycle (stages, statuses, rules) as a reviewed, deployable file."""
+    ctx.obj = {"debug": debug}
+
+
+# --- init -------------------------------------------------------------------------------------
+
+
+@main_group.command()
+@click.argument("path", required=False, default="leadsync.yaml", type=click.Path(dir_okay=False))
+@click.option("--preset", default="salesforce-default", show_default=True, help="Starter spec to copy.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--list-presets", is_flag=True, help="Print the preset names, one a line.")
+def init(path: str, preset: str, force: bool, list_presets: bool) -> None:
+    """Write a starter spec from a preset."""
+    from leadsync.starter import init_spec, preset_names
+
+    if list_presets:
+        click.echo("\n".join(preset_names()))
+        return
+    written = init_spec(Path(path), preset, force=force)
+    click.echo(f"wrote {written} from preset '{preset}'; next: leadsync validate {written}")
+
+
+# --- validate ---------------------------------------------------------------------------------
+
+
+@main_group.command()
+@click.argument("specs", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True)
+@click.option("--templates", "template_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A folder of templates that override the built-in ones.")
+def validate(specs: tuple[str, ...], fmt: str, template_dir: Path | None) -> None:
+    """Check specs, and the metadata they render against the Metadata API schema."""
+    from leadsync.build import build
+    from leadsync.report import formats
+
+    results = [build(p, template_dir=template_dir) for p in (specs or ("leadsync.yaml",))]
+    per_file = {r.path: r.diagnostics for r in results}
+    click.echo(formats.render_diagnostics(per_file, fmt), nl=False)
+    _exit(ExitCode.OK if all(r.ok for r in results) else ExitCode.FAILED)
+
+
+# --- render -----------------------------------------------------------------------------------
+
+
+@main_group.command()
+@SPEC_ARG
+@click.option("-o", "--output", "out_dir", default="build", show_default=True, type=click.Path(path_type=Path),
+              help="Folder to write (replaced atomically).")
+@click.option("--format", "layout", type=click.Choice(["source", "mdapi"]), default="source", show_default=True,
+              help="source: an sfdx project; mdapi: Metadata API layout with package.xml.")
+@click.option("--zip", "zip_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a deployable zip of the mdapi layout.")
+@click.option("--templates", "template_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A folder of templates that override the built-in ones.")
+def render(spec: str, out_dir: Path, layout: str, zip_file: Path | None, template_dir: Path | None) -> None:
+    """Write the metadata a spec compiles to."""
+    from leadsync.build import build
+    from leadsync.render.output import write_file, write_tree, zip_bytes
+    from leadsync.report.text import format_text
+
+    result = build(spec, layout=layout, template_dir=template_dir)
+    zipped = build(spec, layout="mdapi", template_dir=template_dir) if zip_file and layout != "mdapi" else result
+    problems = result.diagnostics + (zipped.diagnostics if zipped is not result else [])
+    if problems:
+        click.echo(format_text(problems), err=True, nl=False)
+    if not (result.ok and zipped.ok):
+        _exit(ExitCode.FAILED)
+    write_tree(result.files, out_dir)
+    click.echo(f"wrote {len(result.files)} files ({layout}) to {out_dir}")
+    if zip_file:
+        write_file(zip_file, zip_bytes(zipped.files))
+        click.echo(f"wrote {zip_file}")
+
+
+# --- schema -----------------------------------------------------------------------------------
+
+
+@main_group.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the spec format (for editors and CI linters)."""
+    import json
+
+    from leadsync.spec.model import Spec
+
+    click.echo(json.dumps(Spec.model_json_schema(), indent=2, sort_keys=True))
+
+
+# --- entry point ------------------------------------------------------------------------------
+
+
+def _exit(code: ExitCode) -> None:
+    sys.exit(int(code))
+
+
+def main() -> None:
+    main_group(prog_name="leadsync")
