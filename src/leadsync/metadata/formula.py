@@ -1,0 +1,76 @@
+"""Salesforce formula syntax: string literals and the small expressions leadsync builds from them.
+
+A value from the spec placed inside a formula is first made a formula string literal here
+(backslash escapes), and only then escaped for XML by the templates' autoescape. Field references
+(API names) are checked by the spec lint rules and are used as they are.
+
+>>> string_literal('Say "hi"')
+'"Say \\\\"hi\\\\""'
+>>> case_rank("TEXT(Lead_Stage__c)", ["Lead", "MQL"])
+'CASE(TEXT(Lead_Stage__c), "Lead", 1, "MQL", 2, 0)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_UNESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def string_literal(value: str) -> str:
+    """`value` as a double-quoted formula string literal: `\\`, `"`, newline, CR and tab escaped."""
+    return '"' + "".join(_ESCAPES.get(ch, ch) for ch in value) + '"'
+
+
+def flow_string_literal(value: str) -> str:
+    """A string literal for a Flow formula, where `{!` starts a merge field even inside quotes.
+
+    `{!` is split into `"{" & "!..."` so that a value like `{!x}` stays literal text.
+    """
+    if "{!" not in value:
+        return string_literal(value)
+    pieces = value.split("{!")  # "a{!b{!c" -> "a{" & "!b{" & "!c"
+    chunks = [p + "{" for p in pieces[:-1]] + [pieces[-1]]
+    return " & ".join(string_literal(c if i == 0 else "!" + c) for i, c in enumerate(chunks))
+
+
+def parse_string_literal(text: str, start: int = 0) -> tuple[str, int]:
+    """Read the string literal that begins at `text[start]` (`"` or `'`); return (value, index after it).
+
+    The inverse of `string_literal`, for parsers and interpreters of rendered formulas.
+    """
+    quote = text[start]
+    if quote not in "\"'":
+        raise ValueError(f"no string literal at offset {start}")
+    out: list[str] = []
+    i = start + 1
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            if i + 1 >= len(text) or text[i + 1] not in _UNESCAPES:
+                raise ValueError(f"bad escape at offset {i}")
+            out.append(_UNESCAPES[text[i + 1]])
+            i += 2
+        elif ch == quote:
+            return "".join(out), i + 1
+        else:
+            out.append(ch)
+            i += 1
+    raise ValueError(f"unterminated string literal at offset {start}")
+
+
+def merge_field(reference: str) -> str:
+    """A Flow formula merge field: `$Record.Status` -> `{!$Record.Status}`."""
+    return "{!" + reference + "}"
+
+
+def case_rank(text_expr: str, values: Sequence[str], *, literal=string_literal) -> str:
+    """`CASE(expr, "v1", 1, "v2", 2, ..., 0)`: the 1-based rank of a text value, 0 when unknown."""
+    pairs = ", ".join(f"{literal(v)}, {i}" for i, v in enumerate(values, start=1))
+    return f"CASE({text_expr}, {pairs}, 0)"
+
+
+def any_pickval(field: str, values: Iterable[str]) -> str:
+    """`OR(ISPICKVAL(field, "a"), ISPICKVAL(field, "b"))`: the picklist holds one of the values."""
+    return "OR(" + ", ".join(f"ISPICKVAL({field}, {string_literal(v)})" for v in values) + ")"

@@ -1,0 +1,106 @@
+"""Bundle -> files: `{relpath: bytes}` in the `source` (sfdx project) or `mdapi` layout.
+
+| component | source (under force-app/main/default/) | mdapi |
+| --- | --- | --- |
+| Lead settings (enable_history) | objects/Lead/Lead.object-meta.xml | objects/Lead.object, |
+| CustomField | objects/Lead/fields/X.field-meta.xml | which holds every |
+| BusinessProcess | objects/Lead/businessProcesses/X.businessProcess-meta.xml | Lead child |
+| RecordType | objects/Lead/recordTypes/X.recordType-meta.xml | (fullName kept) |
+| ValidationRule | objects/Lead/validationRules/X.validationRule-meta.xml | |
+| StandardValueSet | standardValueSets/X.standardValueSet-meta.xml | standardValueSets/X.standardValueSet |
+| Flow | flows/X.flow-meta.xml | flows/X.flow |
+| PermissionSet | permissionsets/X.permissionset-meta.xml | permissionsets/X.permissionset |
+| project | sfdx-project.json (at the root) | package.xml |
+
+As `sf` writes them, source files of Lead's children keep their fullName and top-level components
+have none. Every XML file is UTF-8 with the XML declaration, 4-space indents and a final newline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from leadsync.metadata.model import OBJECT, Bundle
+from leadsync.render import package, templates
+from leadsync.render.templates import TEMPLATE_FOR
+
+Layout = Literal["source", "mdapi"]
+SOURCE_ROOT = f"{package.SFDX_PACKAGE_DIR}/main/default"
+
+
+def render_files(bundle: Bundle, layout: Layout, template_dir: Path | None = None) -> dict[str, bytes]:
+    """Render every component of `bundle`; keys are sorted POSIX relative paths."""
+    if layout == "source":
+        files = _source(bundle, template_dir)
+    elif layout == "mdapi":
+        files = _mdapi(bundle, template_dir)
+    else:
+        raise ValueError(f"unknown layout {layout!r} (source or mdapi)")
+    return {path: files[path].encode("utf-8") for path in sorted(files)}
+
+
+def _render(kind: str, node: str, template_dir: Path | None, **context) -> str:
+    return templates.render(TEMPLATE_FOR[kind], f"{kind} {node}", template_dir, **context)
+
+
+def _source(bundle: Bundle, tdir: Path | None) -> dict[str, str]:
+    lead = bundle.lead
+    obj = f"{SOURCE_ROOT}/objects/{OBJECT}"
+    files = {"sfdx-project.json": package.sfdx_project_json(bundle)}
+    if lead.enable_history is not None:
+        files[f"{obj}/{OBJECT}.object-meta.xml"] = _render(
+            "CustomObject", OBJECT, tdir, lead=lead, with_children=False
+        )
+    for f in lead.fields:
+        files[f"{obj}/fields/{_file(f.full_name)}.field-meta.xml"] = _render(
+            "CustomField", f"{OBJECT}.{f.full_name}", tdir, field=f, nested=False
+        )
+    for bp in lead.business_processes:
+        files[f"{obj}/businessProcesses/{_file(bp.full_name)}.businessProcess-meta.xml"] = _render(
+            "BusinessProcess", f"{OBJECT}.{bp.full_name}", tdir, process=bp, nested=False
+        )
+    for rt in lead.record_types:
+        files[f"{obj}/recordTypes/{_file(rt.full_name)}.recordType-meta.xml"] = _render(
+            "RecordType", f"{OBJECT}.{rt.full_name}", tdir, record_type=rt, nested=False
+        )
+    for vr in lead.validation_rules:
+        files[f"{obj}/validationRules/{_file(vr.full_name)}.validationRule-meta.xml"] = _render(
+            "ValidationRule", f"{OBJECT}.{vr.full_name}", tdir, rule=vr, nested=False
+        )
+    for name, text in _top_level(bundle, tdir).items():
+        files[f"{SOURCE_ROOT}/{name}-meta.xml"] = text
+    return files
+
+
+def _mdapi(bundle: Bundle, tdir: Path | None) -> dict[str, str]:
+    lead = bundle.lead
+    files = {"package.xml": package.package_xml(bundle, tdir)}
+    if lead.enable_history is not None or lead.fields or lead.business_processes or lead.record_types \
+            or lead.validation_rules:
+        files[f"objects/{OBJECT}.object"] = _render("CustomObject", OBJECT, tdir, lead=lead, with_children=True)
+    files.update(_top_level(bundle, tdir))
+    return files
+
+
+def _top_level(bundle: Bundle, tdir: Path | None) -> dict[str, str]:
+    """Components that are files of their own in both layouts, by their mdapi path."""
+    files = {}
+    for svs in bundle.standard_value_sets:
+        files[f"standardValueSets/{_file(svs.full_name)}.standardValueSet"] = _render(
+            "StandardValueSet", svs.full_name, tdir, value_set=svs
+        )
+    for flow in bundle.flows:
+        files[f"flows/{_file(flow.full_name)}.flow"] = _render("Flow", flow.full_name, tdir, flow=flow)
+    for ps in bundle.permission_sets:
+        files[f"permissionsets/{_file(ps.full_name)}.permissionset"] = _render(
+            "PermissionSet", ps.full_name, tdir, permission_set=ps
+        )
+    return files
+
+
+def _file(name: str) -> str:
+    """A component name as a file name; `/` and `\\` would make folders, and cannot be in one."""
+    if "/" in name or "\\" in name or name in ("", ".", ".."):
+        raise ValueError(f"{name!r} cannot be a file name")
+    return name

@@ -1,0 +1,90 @@
+"""Rendered files to disk or to a zip: atomic, and the same bytes for the same input.
+
+`write_tree` builds the whole folder beside the target, then swaps it in with renames, so a reader
+sees the old folder or the new one, never half of either; on failure the old folder is left as it
+was. `zip_bytes` fixes every entry's date, permissions and order, so a zip of the same files is the
+same bytes (a deploy's checksum, a CI artifact's diff).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from leadsync.errors import UsageError
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+ZIP_FILE_MODE = 0o644
+
+
+def _checked(relpath: str) -> PurePosixPath:
+    p = PurePosixPath(relpath)
+    if p.is_absolute() or not p.parts or any(part in ("", ".", "..") for part in p.parts) or "\\" in relpath:
+        raise ValueError(f"not a safe relative path: {relpath!r}")
+    return p
+
+
+def write_tree(files: dict[str, bytes], out_dir: str | Path) -> None:
+    """Replace `out_dir` with exactly `files` (relpath -> bytes), atomically."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} exists and is not a folder")
+    paths = {rel: _checked(rel) for rel in files}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    old = None
+    try:
+        for rel in sorted(files):
+            target = tmp.joinpath(*paths[rel].parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(files[rel])
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.rmdir(old)
+            os.replace(out, old)
+        try:
+            os.replace(tmp, out)
+        except OSError:
+            if old is not None:
+                os.replace(old, out)
+                old = None
+            raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_file(path: str | Path, data: bytes) -> None:
+    """Write one file atomically (a temp file beside it, then a rename)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a written artifact is an ordinary file
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """A deflated zip of `files`: entries sorted, dated 1980-01-01, mode 0644, no folder entries."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for rel in sorted(files):
+            info = zipfile.ZipInfo(str(_checked(rel)), date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, so that external_attr means a mode
+            info.external_attr = (0o100000 | ZIP_FILE_MODE) << 16
+            zf.writestr(info, files[rel], compresslevel=9)
+    return buf.getvalue()

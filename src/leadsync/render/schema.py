@@ -1,0 +1,206 @@
+"""Check rendered files against the Metadata API schema (XSD), as a deploy would.
+
+The schema is the `xsd:schema` inside simple-salesforce's `metadata.wsdl` (API 63.0), reduced to the
+types leadsync renders and everything they refer to, with a top-level element per root type so a
+file's root element names its type. Building it parses a 1.5 MB WSDL, so the reduced XSD text is
+cached on disk (platformdirs' user cache dir, keyed by the WSDL's size and mtime and leadsync's
+version; skipped when that folder cannot be written) and the compiled schema in memory.
+simple_salesforce itself is never imported (it is slow): only its file is located.
+
+A file that does not match is a leadsync bug or a broken template override, so each violation is
+an internal error (LS900) naming the file, the line, the element and the template that wrote it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import os
+import tempfile
+from pathlib import Path
+
+from leadsync import __version__
+from leadsync.diagnostics import Diagnostic, Span, error
+from leadsync.render.templates import CHILD_TYPES, TEMPLATE_FOR
+
+SCHEMA_ERROR = "LS900"
+MD_NS = "http://soap.sforce.com/2006/04/metadata"
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
+ROOT_TYPES = tuple(TEMPLATE_FOR)  # CustomObject, CustomField, ..., Package
+_FORMAT = "1"  # bump when the reduction changes, to ignore older cache files
+
+
+def wsdl_path() -> Path:
+    spec = importlib.util.find_spec("simple_salesforce")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("simple-salesforce is not installed: its metadata.wsdl holds the Metadata API schema")
+    return Path(next(iter(spec.submodule_search_locations))) / "metadata.wsdl"
+
+
+def reduce_wsdl(wsdl: bytes, roots: tuple[str, ...] = ROOT_TYPES) -> bytes:
+    """The WSDL's schema cut down to `roots` and the types they need, plus one root element per type."""
+    from lxml import etree
+
+    schema = etree.fromstring(wsdl).find(f".//{{{XSD_NS}}}schema")
+    if schema is None:
+        raise RuntimeError("no xsd:schema in the Metadata API WSDL")
+    by_name = {el.get("name"): el for el in schema if isinstance(el.tag, str) and el.get("name")}
+    needed, todo = set(), list(roots)
+    while todo:
+        name = todo.pop()
+        if name in needed:
+            continue
+        needed.add(name)
+        for el in by_name[name].iter():
+            for attr in ("type", "base"):
+                ref = el.get(attr, "")
+                if ref.startswith("tns:"):
+                    todo.append(ref[4:])
+    out = etree.Element(
+        f"{{{XSD_NS}}}schema",
+        nsmap={"xsd": XSD_NS, "tns": MD_NS},
+        targetNamespace=MD_NS,
+        elementFormDefault="qualified",
+    )
+    for root in roots:
+        etree.SubElement(out, f"{{{XSD_NS}}}element", name=root, type=f"tns:{root}")
+    for el in schema:  # keep the WSDL's order: the output is stable for a given WSDL
+        if isinstance(el.tag, str) and el.get("name") in needed:
+            out.append(el)
+    return etree.tostring(out, encoding="UTF-8", xml_declaration=True)
+
+
+def _cache_file(wsdl: Path) -> Path | None:
+    try:
+        from platformdirs import user_cache_dir
+
+        st = wsdl.stat()
+    except (ImportError, OSError):
+        return None
+    key = hashlib.sha256(f"{_FORMAT}|{','.join(ROOT_TYPES)}".encode()).hexdigest()[:12]
+    return Path(user_cache_dir("leadsync")) / f"metadata-{st.st_size}-{st.st_mtime_ns}-{__version__}-{key}.xsd"
+
+
+def reduced_xsd() -> bytes:
+    """The reduced XSD text, from the disk cache when it is there."""
+    wsdl = wsdl_path()
+    cache = _cache_file(wsdl)
+    if cache is not None:
+        try:
+            return cache.read_bytes()
+        except OSError:
+            pass
+    text = reduce_wsdl(wsdl.read_bytes())
+    if cache is not None:
+        _write_quietly(cache, text)
+    return text
+
+
+def _write_quietly(path: Path, data: bytes) -> None:
+    """Write atomically (readers never see half a file); a cache that cannot be written is skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".xsd")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
+
+
+@functools.cache
+def metadata_schema():
+    """The compiled lxml XMLSchema (built once per process)."""
+    from lxml import etree
+
+    return etree.XMLSchema(etree.fromstring(reduced_xsd()))
+
+
+def validate_files(files: dict[str, bytes]) -> list[Diagnostic]:
+    """Schema violations in the rendered XML files (other files, like sfdx-project.json, are skipped)."""
+    from lxml import etree
+
+    schema = None
+    diagnostics = []
+    for path, data in files.items():
+        if not path.endswith((".xml", ".object", ".standardValueSet", ".flow", ".permissionset")):
+            continue
+        try:
+            root = etree.fromstring(data, parser=_parser())
+        except etree.XMLSyntaxError as err:
+            line, col = err.position
+            diagnostics.append(_diagnostic(path, line, col, _template_for_file(path), f"not well-formed XML: {err.msg}"))
+            continue
+        kind = etree.QName(root).localname
+        if etree.QName(root).namespace != MD_NS or kind not in TEMPLATE_FOR:
+            diagnostics.append(
+                _diagnostic(path, root.sourceline or 1, 1, _template_for_file(path),
+                            f"root element {root.tag} is not a Metadata API type leadsync renders")
+            )
+            continue
+        schema = schema or metadata_schema()
+        if schema.validate(root):
+            continue
+        for entry in schema.error_log:
+            template = _template_for(kind, entry.path)
+            where = f" at {_short_path(entry.path)}" if entry.path else ""
+            diagnostics.append(_diagnostic(path, entry.line, entry.column, template, entry.message + where))
+    return diagnostics
+
+
+@functools.cache
+def _parser():
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
+
+
+def _template_for(kind: str, element_path: str | None) -> str:
+    """The template that wrote the element: a Lead child's own template inside the mdapi Lead.object."""
+    if kind == "CustomObject" and element_path:
+        steps = _short_path(element_path).strip("/").split("/")
+        if len(steps) > 1:
+            child = steps[1].split("[")[0]
+            if child in CHILD_TYPES:
+                return TEMPLATE_FOR[CHILD_TYPES[child]]
+    return TEMPLATE_FOR[kind]
+
+
+def _template_for_file(path: str) -> str:
+    if path.endswith("package.xml"):
+        return TEMPLATE_FOR["Package"]
+    suffixes = {
+        ".object": "CustomObject", ".object-meta.xml": "CustomObject", ".field-meta.xml": "CustomField",
+        ".businessProcess-meta.xml": "BusinessProcess", ".recordType-meta.xml": "RecordType",
+        ".validationRule-meta.xml": "ValidationRule", ".standardValueSet": "StandardValueSet",
+        ".standardValueSet-meta.xml": "StandardValueSet", ".flow": "Flow", ".flow-meta.xml": "Flow",
+        ".permissionset": "PermissionSet", ".permissionset-meta.xml": "PermissionSet",
+    }
+    kind = next((k for suffix, k in suffixes.items() if path.endswith(suffix)), None)
+    return TEMPLATE_FOR[kind] if kind else "an unknown template"
+
+
+def _short_path(element_path: str) -> str:
+    """`/{ns}CustomObject/{ns}fields[2]/{ns}label` (or with a prefix) -> `/CustomObject/fields[2]/label`."""
+    steps = []
+    for step in element_path.split("/"):
+        if "}" in step:
+            step = step.rsplit("}", 1)[1]
+        elif ":" in step:
+            step = step.split(":", 1)[1]
+        steps.append(step)
+    return "/".join(steps)
+
+
+def _diagnostic(path: str, line: int, col: int, template: str, detail: str) -> Diagnostic:
+    return error(
+        SCHEMA_ERROR,
+        f"internal error: {path} (from template {template}) does not match the Metadata API schema: {detail}",
+        Span(path, line or 0, col or 0),
+        hint="a leadsync bug, or a template override that writes elements out of the schema's order",
+    )
