@@ -1,0 +1,243 @@
+"""Commands that reach an org: ORG-OPTIONS declared once (`org_options`), and `leadsync deploy`.
+
+`org_options` adds the contract's seven options with their environment variables and hands the
+command one `OrgOptions` (keyword `org`), remembering which were typed on the command line: those
+win over the environment. Commands stay thin: parse, call one use case in `leadsync.org.deploy`, hand
+the outcome to `leadsync.report.deploy`, map it to an exit code (`exit_code_for`).
+
+Importing this module is cheap (click and leadsync's own small modules); the org machinery is
+imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from click.core import ParameterSource
+
+from leadsync.errors import LeadsyncError, UsageError
+from leadsync.exitcodes import ExitCode
+from leadsync.org.auth import DEFAULT_LOGIN_URL, OrgOptions
+from leadsync.org.client import TEST_LEVELS
+
+# --- ORG-OPTIONS ----------------------------------------------------------------------------------
+
+target_org = click.option(
+    "--target-org", envvar="SF_TARGET_ORG", show_envvar=True, metavar="ALIAS",
+    help="An org the Salesforce CLI (sf) knows; 'local' starts the local org.")
+instance_url = click.option(
+    "--instance-url", envvar="SF_INSTANCE_URL", show_envvar=True, metavar="URL",
+    help="The org's URL; the access token comes from SF_ACCESS_TOKEN (never the command line).")
+sfdx_url_file = click.option(
+    "--sfdx-url-file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+    help="A file holding an SFDX auth URL (force://...); or set SFDX_AUTH_URL to the URL itself.")
+jwt_key_file = click.option(
+    "--jwt-key-file", envvar="SF_JWT_KEY_FILE", show_envvar=True, type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE", help="JWT bearer flow: the connected app's private key (PEM).")
+client_id = click.option(
+    "--client-id", envvar="SF_CLIENT_ID", show_envvar=True, metavar="ID",
+    help="JWT bearer flow: the connected app's consumer key.")
+username = click.option(
+    "--username", envvar="SF_USERNAME", show_envvar=True, metavar="USER", help="JWT bearer flow: the user.")
+login_url = click.option(
+    "--login-url", envvar="SF_LOGIN_URL", show_envvar=True, default=DEFAULT_LOGIN_URL, show_default=True,
+    metavar="URL", help="OAuth host for the JWT bearer flow (https://login.salesforce.com for production).")
+
+_ORG_OPTIONS = (target_org, instance_url, sfdx_url_file, jwt_key_file, client_id, username, login_url)
+_ORG_FIELDS = ("target_org", "instance_url", "sfdx_url_file", "jwt_key_file", "client_id", "username", "login_url")
+
+
+def org_options(command):
+    """Add ORG-OPTIONS to a click command; it receives them as one `org: OrgOptions` keyword."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        ctx = click.get_current_context()
+        values = {name: kwargs.pop(name) for name in _ORG_FIELDS}
+        typed = frozenset(n for n in _ORG_FIELDS if ctx.get_parameter_source(n) is ParameterSource.COMMANDLINE)
+        return command(*args, org=OrgOptions(**values, from_command_line=typed), **kwargs)
+
+    for option in reversed(_ORG_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def org_args(org: OrgOptions) -> tuple[str, ...]:
+    """The ORG-OPTIONS typed on the command line, to repeat in a follow-up command (none is a secret)."""
+    args: list[str] = []
+    for name in _ORG_FIELDS:
+        value = getattr(org, name)
+        if name in org.from_command_line and value:
+            args += ["--" + name.replace("_", "-"), str(value)]
+    return tuple(args)
+
+
+# --- deploy ---------------------------------------------------------------------------------------
+
+_DEPLOY_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
+
+
+def _deploy_id(ctx, param, value):
+    if value is not None and not _DEPLOY_ID.match(value):
+        raise click.BadParameter("not a deploy id (15 or 18 letters and digits, like 0Af...)")
+    return value
+
+
+@click.command("deploy")
+@click.argument("spec", required=False, default="leadsync.yaml", type=click.Path(dir_okay=False))
+@org_options
+@click.option("--dry-run", is_flag=True, help="Check-only deploy: validate in the org, change nothing.")
+@click.option("--test-level", type=click.Choice(TEST_LEVELS), help="Apex tests to run (default: the org's).")
+@click.option("--tests", metavar="NAMES", help="Comma-separated test classes, with --test-level RunSpecifiedTests.")
+@click.option("--wait", type=click.FloatRange(min=0), default=33, show_default=True, metavar="MINUTES",
+              help="How long to wait for the org; then exit 5 with the deploy id.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document with the outcome.")
+@click.option("--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write JUnit XML: one case per component and per Apex test.")
+@click.option("--allow-production", is_flag=True, help="Allow deploying to a production org (IsSandbox false).")
+@click.option("--allow-destructive", is_flag=True,
+              help="Allow changes that remove values (the guard arrives with `plan`; accepted now).")
+@click.option("--resume", "resume_id", metavar="ID", callback=_deploy_id,
+              help="Wait again for a deploy that --wait gave up on.")
+@click.option("--quick", "quick_id", metavar="ID", callback=_deploy_id,
+              help="Quick-deploy a validation (--dry-run) that succeeded, without running tests again.")
+@click.option("--cancel", "cancel_id", metavar="ID", callback=_deploy_id, help="Cancel a deploy in progress.")
+@click.option("--templates", "template_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A folder of templates that override the built-in ones.")
+@click.option("--debug", is_flag=True, help="Show tracebacks and request logs (never secrets).")
+def deploy_command(spec, org, dry_run, test_level, tests, wait, as_json, junit_file, allow_production,
+                   allow_destructive, resume_id, quick_id, cancel_id, template_dir, debug):
+    """Render SPEC and deploy it with the Metadata API (--dry-run: check-only)."""
+    ctx = click.get_current_context()
+    debug = debug or bool((ctx.obj or {}).get("debug"))
+    by_id = [(flag, value) for flag, value in (("--resume", resume_id), ("--quick", quick_id),
+                                               ("--cancel", cancel_id)) if value]
+    if len(by_id) > 1:
+        raise click.UsageError(f"{by_id[0][0]} and {by_id[1][0]} do not go together")
+    if by_id and (dry_run or test_level or tests):
+        raise click.UsageError(f"{by_id[0][0]} takes no --dry-run, --test-level or --tests")
+
+    from leadsync.org.client import DeployOptions
+
+    try:
+        options = DeployOptions.parse(check_only=dry_run, test_level=test_level, tests=tests)
+    except UsageError as err:
+        raise click.UsageError(str(err)) from None
+
+    from leadsync.org import auth, deploy
+    from leadsync.org.session import Redactor
+    from leadsync.report import deploy as report
+
+    redactor = Redactor()
+    request = deploy.DeployRequest(options=options, wait_seconds=wait * 60, allow_production=allow_production,
+                                   allow_destructive=allow_destructive)
+    follow_up = org_args(org)
+
+    def connect(api_version):
+        return auth.connect(org, api_version=api_version, redactor=redactor)
+
+    progress = report.progress_for(sys.stderr)
+    outcome = None
+    try:
+        with _debug_logs(debug, redactor):
+            if resume_id:
+                outcome = deploy.resume(resume_id, connect, request.wait_seconds, progress=progress)
+            elif cancel_id:
+                outcome = deploy.cancel(cancel_id, connect, request.wait_seconds, progress=progress)
+            elif quick_id:
+                outcome = deploy.quick_deploy(quick_id, connect, request, progress=progress)
+            else:
+                outcome = deploy.deploy_spec(spec, connect, request, template_dir=template_dir, progress=progress)
+    except LeadsyncError as err:
+        progress.close()
+        _fail(err, int(err.exit_code), as_json=as_json, debug=debug, redactor=redactor, follow_up=follow_up)
+    except KeyboardInterrupt:
+        progress.close()
+        running = progress.deploy_id
+        hint = f"; deploy {running} goes on in the org: {report.resume_command(running, follow_up)}" if running else ""
+        click.echo(f"interrupted{hint}", err=True)
+        ctx.exit(130)
+    except Exception as err:  # noqa: BLE001 — no traceback for users, and never a secret
+        progress.close()
+        _fail(err, int(ExitCode.FAILED), as_json=as_json, debug=debug, redactor=redactor, follow_up=follow_up,
+              internal=True)
+    progress.close()
+
+    code = exit_code_for(outcome)
+    if as_json:
+        click.echo(redactor(json.dumps(report.to_json(outcome, exit_code=int(code), org_args=follow_up), indent=2)))
+    else:
+        click.echo(redactor(report.format_text(outcome, follow_up)), nl=False)
+    if junit_file is not None and not outcome.spec_failed:
+        _write_atomically(junit_file, report.to_junit(outcome).encode("utf-8"))
+    ctx.exit(int(code))
+
+
+def exit_code_for(outcome) -> ExitCode:
+    """The one mapping from a deploy outcome to the contract's exit codes (errors carry their own)."""
+    if outcome.spec_failed:
+        return ExitCode.FAILED
+    if outcome.still_running:
+        return ExitCode.STILL_RUNNING
+    return ExitCode.OK if outcome.success else ExitCode.FAILED
+
+
+def _fail(err: BaseException, code: int, *, as_json: bool, debug: bool, redactor, follow_up, internal=False):
+    from leadsync.report import deploy as report
+
+    message = redactor(f"internal error: {type(err).__name__}: {err} (run with --debug for details)"
+                       if internal else f"error: {err}")
+    if debug:
+        import traceback
+
+        click.echo(redactor("".join(traceback.format_exception(err))), err=True)
+    click.echo(message, err=True)
+    if as_json:
+        click.echo(redactor(json.dumps(report.to_json(None, error=Exception(message.removeprefix("error: ")),
+                                                      exit_code=code, org_args=follow_up), indent=2)))
+    click.get_current_context().exit(code)
+
+
+@contextmanager
+def _debug_logs(enabled: bool, redactor):
+    """With --debug, leadsync's own request logs go to stderr, each line through the redactor."""
+    if not enabled:
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(redactor.logging_filter())
+    handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+    logger = logging.getLogger("leadsync")
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

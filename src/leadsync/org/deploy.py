@@ -1,0 +1,261 @@
+"""The deploy use cases: render → zip → guard → submit → poll → `DeployOutcome`. Data out, nothing printed.
+
+- `deploy_spec`: a spec file, rendered in memory (mdapi) and deployed; `--dry-run` is check-only.
+- `quick_deploy`: deploy a validated check-only deploy again without its tests (deployRecentValidation).
+- `resume`: wait again for a deploy already submitted (after `--wait` ran out).
+- `cancel`: ask the org to cancel a deploy and wait until it has.
+
+A deploy is never submitted twice: the deploy call is not retried after its request may have reached
+the org; only reads (status, the Organization query) and cancel are retried. Errors after the deploy
+was submitted say its id and how to resume waiting for it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from leadsync.diagnostics import Diagnostic, has_errors
+from leadsync.errors import OrgUnreachable
+from leadsync.org.client import DeployOptions, DeployStatus, OrgClient, OrgInfo
+from leadsync.org.poll import (
+    DEFAULT_POLICY,
+    PollPolicy,
+    PollTimeout,
+    poll,
+    retry_unless_unreachable,
+    with_retries,
+)
+from leadsync.org.production import guard_production
+from leadsync.org.session import OrgFault, TransientError
+
+# Opens the org for one use case; the api version is the spec's when there is one.
+Connect = Callable[[str | None], AbstractContextManager[OrgClient]]
+
+
+@dataclass(frozen=True)
+class DeployRequest:
+    options: DeployOptions = field(default_factory=DeployOptions)
+    wait_seconds: float = 33 * 60
+    allow_production: bool = False
+    allow_destructive: bool = False  # accepted now; the value-removal guard comes with `plan`
+
+
+@dataclass(frozen=True)
+class DeployOutcome:
+    action: str  # deploy | validate | quick | resume | cancel
+    deploy_id: str | None = None
+    status: DeployStatus | None = None  # the last status seen
+    org: OrgInfo | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    still_running: bool = False
+    elapsed: float | None = None  # seconds from submission (or resumption) to the end of waiting
+    wait_seconds: float | None = None
+
+    @property
+    def spec_failed(self) -> bool:
+        return has_errors(self.diagnostics)
+
+    @property
+    def success(self) -> bool:
+        if self.spec_failed or self.still_running or self.status is None:
+            return False
+        if self.action == "cancel":
+            return self.status.status == "Canceled"
+        return self.status.success and self.status.status == "Succeeded"
+
+
+class Progress(Protocol):
+    def phase(self, text: str) -> None: ...
+
+    def submitted(self, deploy_id: str, what: str) -> None: ...
+
+    def status(self, status: DeployStatus) -> None: ...
+
+
+class NoProgress:
+    def phase(self, text: str) -> None:
+        pass
+
+    def submitted(self, deploy_id: str, what: str) -> None:
+        pass
+
+    def status(self, status: DeployStatus) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How to wait: injectable for tests of the use cases."""
+
+    policy: PollPolicy = DEFAULT_POLICY
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+# --- use cases --------------------------------------------------------------------------------
+
+
+def deploy_spec(
+    spec_path: str | Path,
+    connect: Connect,
+    request: DeployRequest,
+    *,
+    template_dir: Path | None = None,
+    progress: Progress = NoProgress(),
+    waiting: Waiting = Waiting(),
+) -> DeployOutcome:
+    from leadsync.build import build
+
+    action = "validate" if request.options.check_only else "deploy"
+    progress.phase(f"rendering {spec_path}")
+    built = build(spec_path, layout="mdapi", template_dir=template_dir)
+    diagnostics = tuple(built.diagnostics)
+    if not built.ok:
+        return DeployOutcome(action, diagnostics=diagnostics)
+    from leadsync.render.output import zip_bytes
+
+    package = zip_bytes(built.files)
+    api_version = getattr(built.load.spec, "api_version", None)
+    with connect(api_version) as org:
+        org.warm_up()
+        info = _org_info(org, progress)
+        guard_production(info, changes_org=not request.options.check_only,
+                         allow_production=request.allow_production)
+        progress.phase(f"submitting {len(built.files)} files to {info.name}")
+        deploy_id = _submit(lambda: org.deploy(package, request.options), info)
+        progress.submitted(deploy_id, action)
+        return _wait(org, deploy_id, action, request.wait_seconds, progress, waiting, info, diagnostics)
+
+
+def quick_deploy(
+    validation_id: str,
+    connect: Connect,
+    request: DeployRequest,
+    *,
+    progress: Progress = NoProgress(),
+    waiting: Waiting = Waiting(),
+) -> DeployOutcome:
+    with connect(None) as org:
+        org.warm_up()
+        info = _org_info(org, progress)
+        guard_production(info, changes_org=True, allow_production=request.allow_production)
+        progress.phase(f"quick-deploying validation {validation_id}")
+        deploy_id = _submit(lambda: org.quick_deploy(validation_id), info)
+        progress.submitted(deploy_id, "quick")
+        return _wait(org, deploy_id, "quick", request.wait_seconds, progress, waiting, info)
+
+
+def resume(
+    deploy_id: str,
+    connect: Connect,
+    wait_seconds: float,
+    *,
+    progress: Progress = NoProgress(),
+    waiting: Waiting = Waiting(),
+) -> DeployOutcome:
+    with connect(None) as org:
+        org.warm_up()
+        progress.submitted(deploy_id, "resume")
+        return _wait(org, deploy_id, "resume", wait_seconds, progress, waiting, None, first_now=True)
+
+
+def cancel(
+    deploy_id: str,
+    connect: Connect,
+    wait_seconds: float,
+    *,
+    progress: Progress = NoProgress(),
+    waiting: Waiting = Waiting(),
+) -> DeployOutcome:
+    with connect(None) as org:
+        org.warm_up()
+        progress.phase(f"canceling deploy {deploy_id}")
+        with_retries(lambda: org.cancel(deploy_id), policy=waiting.policy, sleep=waiting.sleep)
+        progress.submitted(deploy_id, "cancel")
+        return _wait(org, deploy_id, "cancel", wait_seconds, progress, waiting, None, first_now=True)
+
+
+# --- steps ------------------------------------------------------------------------------------
+
+
+def _org_info(org: OrgClient, progress: Progress) -> OrgInfo:
+    progress.phase(f"connecting to {org.instance_url}")
+    return with_retries(org.org_info, retryable=retry_unless_unreachable)
+
+
+def _submit(call: Callable[[], str], info: OrgInfo) -> str:
+    """Make the one call that starts a deploy. Never repeated once its request may have reached the org."""
+    try:
+        return call()
+    except TransientError as err:
+        if not err.may_have_reached_org:
+            raise OrgUnreachable(f"{err}; nothing was deployed") from err
+        raise OrgUnreachable(
+            f"{err}; the deploy request may have reached the org, so it was not sent again (a deploy is "
+            f"never submitted twice): check Setup > Deployment Status in {info.instance_url} before deploying again"
+        ) from err
+
+
+def _wait(
+    org: OrgClient,
+    deploy_id: str,
+    action: str,
+    wait_seconds: float,
+    progress: Progress,
+    waiting: Waiting,
+    info: OrgInfo | None,
+    diagnostics: tuple[Diagnostic, ...] = (),
+    *,
+    first_now: bool = False,
+) -> DeployOutcome:
+    """Poll the deploy until done or `wait_seconds` pass; errors name the deploy and how to resume."""
+    started = waiting.clock()
+    deadline = started + max(0.0, wait_seconds)
+    # A resumed or canceled deploy may be done already: look at once, then follow the schedule.
+    start = started - waiting.policy.first_interval if first_now else started
+    outcome = dict(action=action, deploy_id=deploy_id, org=info, diagnostics=diagnostics, wait_seconds=wait_seconds)
+    try:
+        status = _named(lambda: poll(
+            lambda: org.deploy_status(deploy_id),
+            lambda s: s.done,
+            deadline=deadline,
+            policy=waiting.policy,
+            clock=waiting.clock,
+            sleep=waiting.sleep,
+            on_result=progress.status,
+            start=start,
+        ), deploy_id if not first_now else None)
+    except PollTimeout as timeout:
+        return DeployOutcome(**outcome, status=timeout.last, still_running=True,
+                             elapsed=waiting.clock() - started)
+    return DeployOutcome(**outcome, status=status, elapsed=waiting.clock() - started)
+
+
+def _named(call: Callable, deploy_id: str | None):
+    """Run a call about a deploy submitted here; a failure keeps its exit code and says how to resume."""
+    try:
+        return call()
+    except (OrgUnreachable, OrgFault) as err:
+        if deploy_id is None:
+            raise
+        hint = (f"; deploy {deploy_id} was submitted and may still be running: "
+                f"check it with leadsync deploy --resume {deploy_id}")
+        raise (OrgUnreachable if isinstance(err, OrgUnreachable) else OrgFault)(f"{err}{hint}") from err
+
+
+__all__ = [
+    "DeployOutcome",
+    "DeployRequest",
+    "NoProgress",
+    "Progress",
+    "Waiting",
+    "cancel",
+    "deploy_spec",
+    "quick_deploy",
+    "resume",
+]

@@ -1,0 +1,255 @@
+"""A deploy outcome as text, one JSON document, or JUnit XML; and the progress shown while waiting.
+
+Every format is a function of the same `DeployOutcome` records. Component failures read like
+diagnostics: `FILE:LINE:COL: error TYPE NAME: problem` (FILE is the path inside the deployed mdapi
+package), so editors and CI annotators can jump to them.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leadsync.org.client import ComponentMessage, DeployStatus, TestFailure
+    from leadsync.org.deploy import DeployOutcome
+
+PROGRAM = "leadsync"
+VERBS = {"deploy": "deploy", "validate": "validation (check-only deploy)", "quick": "quick deploy",
+         "resume": "deploy", "cancel": "deploy"}
+
+
+# --- commands a user may run next --------------------------------------------------------------
+
+
+def resume_command(deploy_id: str, org_args: tuple[str, ...] = ()) -> str:
+    return shlex.join([PROGRAM, "deploy", "--resume", deploy_id, *org_args])
+
+
+def quick_command(validation_id: str, org_args: tuple[str, ...] = ()) -> str:
+    return shlex.join([PROGRAM, "deploy", "--quick", validation_id, *org_args])
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+
+def component_line(c: ComponentMessage) -> str:
+    where = c.file or "package.xml"
+    if c.line:
+        where += f":{c.line}:{c.column or 0}"
+    severity = "warning" if (c.problem_type or "").lower() == "warning" else "error"
+    subject = " ".join(part for part in (c.type, c.name) if part) or "package"
+    return f"{where}: {severity} {subject}: {c.problem or 'failed'}"
+
+
+def test_lines(f: TestFailure) -> list[str]:
+    name = f"{f.name}.{f.method}" if f.method else f.name
+    lines = [f"test {name}: error: {f.message}"]
+    lines.extend(f"    {line}" for line in (f.stack_trace or "").splitlines())
+    return lines
+
+
+def counts(status: DeployStatus) -> str:
+    parts = [f"{status.components_deployed}/{status.components_total} components"]
+    if status.component_errors:
+        parts.append(f"{status.component_errors} failed")
+    if status.tests_total:
+        parts.append(f"tests {status.tests_completed}/{status.tests_total}")
+        if status.test_errors:
+            parts.append(f"{status.test_errors} tests failed")
+    return ", ".join(parts)
+
+
+def progress_text(status: DeployStatus) -> str:
+    detail = f" ({status.state_detail})" if status.state_detail else ""
+    return f"{status.status}{detail}: {counts(status)}"
+
+
+def format_text(outcome: DeployOutcome, org_args: tuple[str, ...] = ()) -> str:
+    """The human report: every failure on its own line, then one summary line and what to run next."""
+    lines = [str(d) for d in outcome.diagnostics]
+    status = outcome.status
+    if outcome.spec_failed:
+        lines.append("the spec has errors: nothing was sent to the org")
+        return "\n".join(lines) + "\n"
+    verb = VERBS[outcome.action]
+    if outcome.still_running:
+        state = f"{status.status} ({counts(status)})" if status else "not reported yet"
+        minutes = (outcome.wait_seconds or 0) / 60
+        lines.append(f"{verb} {outcome.deploy_id} is still running: {state} after --wait {minutes:g} min")
+        lines.append(f"deploy id: {outcome.deploy_id}")
+        lines.append(f"resume waiting with: {resume_command(outcome.deploy_id, org_args)}")
+        return "\n".join(lines) + "\n"
+    assert status is not None
+    lines.extend(component_line(c) for c in status.failures)
+    for f in status.tests.failures:
+        lines.extend(test_lines(f))
+    if status.error_message and not status.failures:
+        code = f"{status.error_status_code}: " if status.error_status_code else ""
+        lines.append(f"error: {code}{status.error_message}")
+    lines.append(_summary(outcome, status))
+    if outcome.success and outcome.action == "validate":
+        lines.append(f"quick-deploy it without running tests again: {quick_command(status.id, org_args)}")
+    return "\n".join(lines) + "\n"
+
+
+def _summary(outcome: DeployOutcome, status: DeployStatus) -> str:
+    verb = VERBS[outcome.action]
+    where = f" to {outcome.org.describe()}" if outcome.org else ""
+    took = f" in {outcome.elapsed:.1f} s" if outcome.elapsed is not None else ""
+    head = f"{verb} {status.id} {status.status}{where}{took}: {counts(status)}"
+    if outcome.action == "cancel":
+        return head if status.status == "Canceled" else f"{head}; it finished before it could be canceled"
+    if outcome.success:
+        return head + ("; nothing was changed (check-only)" if status.check_only else "")
+    if status.check_only:
+        return head + "; check-only, nothing was changed"
+    return head + "; rolled back, nothing was changed"
+
+
+# --- JSON -----------------------------------------------------------------------------------------
+
+
+def to_json(outcome: DeployOutcome | None, *, error: BaseException | None = None, exit_code: int = 0,
+            org_args: tuple[str, ...] = ()) -> dict:
+    """The one JSON document of `deploy --json`; the same keys whatever happened."""
+    status = outcome.status if outcome else None
+    org = outcome.org if outcome else None
+    doc: dict = {
+        "ok": bool(outcome and outcome.success and error is None),
+        "exitCode": exit_code,
+        "action": outcome.action if outcome else None,
+        "id": (status.id if status else None) or (outcome.deploy_id if outcome else None),
+        "status": status.status if status else None,
+        "done": bool(status and status.done),
+        "success": bool(status and status.success),
+        "checkOnly": bool(status.check_only) if status else None,
+        "stillRunning": bool(outcome and outcome.still_running),
+        "elapsedSeconds": round(outcome.elapsed, 3) if outcome and outcome.elapsed is not None else None,
+        "org": {"id": org.id, "name": org.name, "isSandbox": org.is_sandbox,
+                "organizationType": org.organization_type, "instanceUrl": org.instance_url} if org else None,
+        "numberComponentsTotal": status.components_total if status else 0,
+        "numberComponentsDeployed": status.components_deployed if status else 0,
+        "numberComponentErrors": status.component_errors if status else 0,
+        "components": [
+            {"type": c.type, "name": c.name, "file": c.file, "line": c.line, "column": c.column,
+             "problem": c.problem, "problemType": c.problem_type, "success": c.success,
+             "created": c.created, "changed": c.changed, "deleted": c.deleted}
+            for c in (status.components if status else ())
+        ],
+        "tests": {
+            "total": status.tests_total if status else 0,
+            "completed": status.tests_completed if status else 0,
+            "failed": status.test_errors if status else 0,
+            "run": status.tests.run if status else 0,
+            "failures": [
+                {"name": f.name, "method": f.method, "message": f.message, "stackTrace": f.stack_trace,
+                 "timeMs": f.time_ms}
+                for f in (status.tests.failures if status else ())
+            ],
+            "successes": [{"name": s.name, "method": s.method, "timeMs": s.time_ms}
+                          for s in (status.tests.successes if status else ())],
+        },
+        "errorMessage": status.error_message if status else None,
+        "diagnostics": [d.to_dict() for d in (outcome.diagnostics if outcome else ())],
+        "error": {"message": str(error)} if error is not None else None,
+        "resumeCommand": resume_command(outcome.deploy_id, org_args)
+        if outcome and outcome.still_running and outcome.deploy_id else None,
+    }
+    return doc
+
+
+# --- JUnit ----------------------------------------------------------------------------------------
+
+
+def to_junit(outcome: DeployOutcome) -> str:
+    """One test case per component and per Apex test method (leadsync.report.junit builds the XML)."""
+    from leadsync.report.junit import JUnitCase, to_junit as build
+
+    status = outcome.status
+    cases: list = []
+    for d in outcome.diagnostics:
+        if d.is_error:
+            cases.append(JUnitCase(name=f"{d.span}", classname="spec", failure=str(d)))
+    if status is not None:
+        for c in status.components:
+            cases.append(JUnitCase(
+                name=c.name or c.file or "package.xml",
+                classname=c.type or "package",
+                failure=None if c.success else component_line(c),
+            ))
+        for f in status.tests.failures:
+            cases.append(JUnitCase(
+                name=f.method or f.name, classname=f.name, failure="\n".join(test_lines(f)),
+                time=(f.time_ms or 0) / 1000,
+            ))
+        for s in status.tests.successes:
+            cases.append(JUnitCase(name=s.method or s.name, classname=s.name, time=(s.time_ms or 0) / 1000))
+    name = f"leadsync {outcome.action} {outcome.deploy_id}" if outcome.deploy_id else f"leadsync {outcome.action}"
+    return build(name, cases)
+
+
+# --- progress -------------------------------------------------------------------------------------
+
+
+class PlainProgress:
+    """Progress as plain lines (CI logs): one line per change of state or counts, nothing else."""
+
+    def __init__(self, stream: IO[str] | None = None):
+        self._stream = stream or sys.stderr
+        self._last: tuple | None = None
+        self.deploy_id: str | None = None
+
+    def phase(self, text: str) -> None:
+        pass
+
+    def submitted(self, deploy_id: str, what: str) -> None:
+        self.deploy_id = deploy_id
+        label = {"resume": "waiting for deploy", "cancel": "cancel requested for deploy"}.get(what, f"{VERBS[what]} submitted:")
+        self._write(f"{label} {deploy_id}")
+
+    def status(self, status: DeployStatus) -> None:
+        key = status.progress_key()
+        if key != self._last:
+            self._last = key
+            self._write(progress_text(status))
+
+    def close(self) -> None:
+        pass
+
+    def _write(self, line: str) -> None:
+        self._stream.write(line + "\n")
+        self._stream.flush()
+
+
+class LiveProgress(PlainProgress):
+    """On a terminal: one live status line (rich) that changes in place; the id line stays printed."""
+
+    def __init__(self, stream: IO[str] | None = None):
+        super().__init__(stream)
+        from rich.console import Console
+        from rich.text import Text
+
+        self._text = Text  # plain text: org messages may hold [brackets] rich would read as markup
+        self._console = Console(file=self._stream, highlight=False)
+        self._live = self._console.status(Text("starting"), spinner="dots")
+        self._live.start()
+
+    def phase(self, text: str) -> None:
+        self._live.update(self._text(text))
+
+    def submitted(self, deploy_id: str, what: str) -> None:
+        self.deploy_id = deploy_id
+        self._console.print(f"{VERBS.get(what, 'deploy')} {deploy_id}", markup=False)
+        self._live.update(self._text(f"{deploy_id}: waiting for the org"))
+
+    def status(self, status: DeployStatus) -> None:
+        self._live.update(self._text(f"{status.id}: {progress_text(status)}"))
+
+    def close(self) -> None:
+        self._live.stop()
+
+
+def progress_for(stream: IO[str]) -> PlainProgress:
+    return LiveProgress(stream) if stream.isatty() else PlainProgress(stream)
