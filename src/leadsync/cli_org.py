@@ -176,7 +176,9 @@ def deploy_command(spec, org, dry_run, test_level, tests, wait, as_json, junit_f
     else:
         click.echo(redactor(report.format_text(outcome, follow_up)), nl=False)
     if junit_file is not None and not outcome.spec_failed:
-        _write_atomically(junit_file, report.to_junit(outcome).encode("utf-8"))
+        from leadsync.render.output import write_file
+
+        write_file(junit_file, report.to_junit(outcome).encode("utf-8"))
     ctx.exit(int(code))
 
 
@@ -223,21 +225,3 @@ def _debug_logs(enabled: bool, redactor):
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
