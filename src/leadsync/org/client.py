@@ -102,7 +102,7 @@ class ComponentMessage:
 
 
 @dataclass(frozen=True)
-class TestFailure:
+class ApexTestFailure:
     name: str
     method: str | None
     message: str
@@ -111,17 +111,17 @@ class TestFailure:
 
 
 @dataclass(frozen=True)
-class TestSuccess:
+class ApexTestSuccess:
     name: str
     method: str | None
     time_ms: float | None = None
 
 
 @dataclass(frozen=True)
-class TestResults:
+class ApexTestResults:
     run: int = 0
-    failures: tuple[TestFailure, ...] = ()
-    successes: tuple[TestSuccess, ...] = ()
+    failures: tuple[ApexTestFailure, ...] = ()
+    successes: tuple[ApexTestSuccess, ...] = ()
     total_time_ms: float | None = None
     coverage_warnings: tuple[str, ...] = ()
 
@@ -145,7 +145,7 @@ class DeployStatus:
     tests_completed: int = 0
     test_errors: int = 0
     components: tuple[ComponentMessage, ...] = ()
-    tests: TestResults = field(default_factory=TestResults)
+    tests: ApexTestResults = field(default_factory=ApexTestResults)
     created_date: str | None = None
     completed_date: str | None = None
 
@@ -191,7 +191,7 @@ def parse_deploy_result(result: ET.Element) -> DeployStatus:
 
     details = result.find(_MT + "details")
     components: list[ComponentMessage] = []
-    tests = TestResults()
+    tests = ApexTestResults()
     if details is not None:
         for kind in ("componentFailures", "componentSuccesses"):
             for node in details.findall(_MT + kind):
@@ -211,10 +211,10 @@ def parse_deploy_result(result: ET.Element) -> DeployStatus:
                 ))
         run = details.find(_MT + "runTestResult")
         if run is not None:
-            tests = TestResults(
+            tests = ApexTestResults(
                 run=number(run, "numTestsRun"),
                 failures=tuple(
-                    TestFailure(
+                    ApexTestFailure(
                         name=text(f, "name") or "",
                         method=text(f, "methodName"),
                         message=text(f, "message") or "",
@@ -224,7 +224,7 @@ def parse_deploy_result(result: ET.Element) -> DeployStatus:
                     for f in run.findall(_MT + "failures")
                 ),
                 successes=tuple(
-                    TestSuccess(name=text(s, "name") or "", method=text(s, "methodName"), time_ms=millis(s, "time"))
+                    ApexTestSuccess(name=text(s, "name") or "", method=text(s, "methodName"), time_ms=millis(s, "time"))
                     for s in run.findall(_MT + "successes")
                 ),
                 total_time_ms=millis(run, "totalTime"),

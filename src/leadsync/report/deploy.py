@@ -12,7 +12,7 @@ import sys
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from leadsync.org.client import ComponentMessage, DeployStatus, TestFailure
+    from leadsync.org.client import ComponentMessage, DeployStatus, ApexTestFailure
     from leadsync.org.deploy import DeployOutcome
 
 PROGRAM = "leadsync"
@@ -43,7 +43,7 @@ def component_line(c: ComponentMessage) -> str:
     return f"{where}: {severity} {subject}: {c.problem or 'failed'}"
 
 
-def test_lines(f: TestFailure) -> list[str]:
+def test_lines(f: ApexTestFailure) -> list[str]:
     name = f"{f.name}.{f.method}" if f.method else f.name
     lines = [f"test {name}: error: {f.message}"]
     lines.extend(f"    {line}" for line in (f.stack_trace or "").splitlines())
