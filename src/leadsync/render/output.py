@@ -23,10 +23,10 @@ ZIP_FILE_MODE = 0o644
 
 
 def _checked(relpath: str) -> PurePosixPath:
-    p = PurePosixPath(relpath)
-    if p.is_absolute() or not p.parts or any(part in ("", ".", "..") for part in p.parts) or "\\" in relpath:
+    parts = relpath.split("/")
+    if "\\" in relpath or any(part in ("", ".", "..") for part in parts):
         raise ValueError(f"not a safe relative path: {relpath!r}")
-    return p
+    return PurePosixPath(relpath)
 
 
 def write_tree(files: dict[str, bytes], out_dir: str | Path) -> None:

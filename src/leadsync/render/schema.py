@@ -147,10 +147,41 @@ def validate_files(files: dict[str, bytes]) -> list[Diagnostic]:
         if schema.validate(root):
             continue
         for entry in schema.error_log:
-            template = _template_for(kind, entry.path)
-            where = f" at {_short_path(entry.path)}" if entry.path else ""
-            diagnostics.append(_diagnostic(path, entry.line, entry.column, template, entry.message + where))
+            element = _element_at(root, entry.path)
+            where, owner = _describe(element) if element is not None else ("", None)
+            detail = entry.message.replace(f"{{{MD_NS}}}", "")
+            if where:
+                detail += f" (at {where}{f' of {owner}' if owner else ''})"
+            diagnostics.append(_diagnostic(path, entry.line, entry.column, _template_for(kind, where), detail))
     return diagnostics
+
+
+def _element_at(root, xpath: str | None):
+    from lxml import etree
+
+    try:
+        found = root.getroottree().xpath(xpath) if xpath else []
+    except etree.XPathError:
+        return None
+    return found[0] if found else None
+
+
+def _describe(element) -> tuple[str, str | None]:
+    """`/CustomObject/validationRules[2]/active` and the fullName of the component it belongs to."""
+    steps, owner, node = [], None, element
+    while node is not None:
+        parent = node.getparent()
+        step = node.tag.rsplit("}", 1)[-1]
+        if parent is not None:
+            same = [c for c in parent if c.tag == node.tag]
+            if len(same) > 1:
+                step += f"[{same.index(node) + 1}]"
+            name = node.findtext(f"{{{MD_NS}}}fullName")
+            if name and owner is None:
+                owner = name
+        steps.append(step)
+        node = parent
+    return "/" + "/".join(reversed(steps)), owner
 
 
 @functools.cache
@@ -160,14 +191,13 @@ def _parser():
     return etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
 
 
-def _template_for(kind: str, element_path: str | None) -> str:
+def _template_for(kind: str, where: str) -> str:
     """The template that wrote the element: a Lead child's own template inside the mdapi Lead.object."""
-    if kind == "CustomObject" and element_path:
-        steps = _short_path(element_path).strip("/").split("/")
-        if len(steps) > 1:
-            child = steps[1].split("[")[0]
-            if child in CHILD_TYPES:
-                return TEMPLATE_FOR[CHILD_TYPES[child]]
+    steps = where.strip("/").split("/")
+    if kind == "CustomObject" and len(steps) > 1:
+        child = steps[1].split("[")[0]
+        if child in CHILD_TYPES:
+            return TEMPLATE_FOR[CHILD_TYPES[child]]
     return TEMPLATE_FOR[kind]
 
 
@@ -183,18 +213,6 @@ def _template_for_file(path: str) -> str:
     }
     kind = next((k for suffix, k in suffixes.items() if path.endswith(suffix)), None)
     return TEMPLATE_FOR[kind] if kind else "an unknown template"
-
-
-def _short_path(element_path: str) -> str:
-    """`/{ns}CustomObject/{ns}fields[2]/{ns}label` (or with a prefix) -> `/CustomObject/fields[2]/label`."""
-    steps = []
-    for step in element_path.split("/"):
-        if "}" in step:
-            step = step.rsplit("}", 1)[1]
-        elif ":" in step:
-            step = step.split(":", 1)[1]
-        steps.append(step)
-    return "/".join(steps)
 
 
 def _diagnostic(path: str, line: int, col: int, template: str, detail: str) -> Diagnostic:

@@ -65,6 +65,16 @@ def xml_text(value: str) -> str:
     return value.translate(_XML_ESCAPES)
 
 
+_PLAIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -_")
+
+
+def picklist_ref(value: str) -> str:
+    """A picklist value named inside a BusinessProcess or RecordType, URL-encoded as Salesforce
+    writes it there (`Can't` -> `Can%27t`, `Inc.` -> `Inc%2E`; letters, digits, space, `-`, `_` stay).
+    metadata/parse.py decodes it back."""
+    return "".join(ch if ch in _PLAIN else "".join(f"%{b:02X}" for b in ch.encode("utf-8")) for ch in value)
+
+
 @functools.lru_cache(maxsize=8)
 def environment(template_dir: Path | None = None):
     """The (cached) Jinja environment for a user folder, or for the built-ins alone."""
@@ -109,6 +119,7 @@ def environment(template_dir: Path | None = None):
         bytecode_cache=_bytecode_cache(),
     )
     env.filters["nest"] = nest
+    env.filters["picklist_ref"] = picklist_ref
     env.tests["picklist_field"] = lambda f: isinstance(f, model.PicklistField)
     env.tests["datetime_field"] = lambda f: isinstance(f, model.DateTimeField)
     return env
