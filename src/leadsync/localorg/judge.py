@@ -1,0 +1,261 @@
+"""Would Salesforce accept this deploy? The checks it makes on the metadata leadsync deploys.
+
+Every finding names the component (type, full name, file) and, where known, the line and column,
+like a Salesforce componentFailure. Checks run against `OrgView`: the org as it would be once the
+deploy is in (so a business process may use a status deployed in the same package, and may not use
+one the same package deactivates).
+
+  package   member named in package.xml but no file; file whose component package.xml does not name;
+            a type the local org does not know
+  schema    the Metadata API XSD (render.schema.validate_files)
+  LeadStatus          exactly one default value, at least one converted value
+  BusinessProcess     only existing, active LeadStatus values; exactly one default
+  RecordType          its business process exists
+  ValidationRule      every Lead field its formula (and error display field) names exists
+  Flow                every `$Record.X` exists on Lead; every connector targets an element of the flow
+  PermissionSet       every Lead field it grants exists
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable, Iterable, Iterator
+from urllib.parse import unquote
+
+from leadsync.localorg import references
+from leadsync.localorg.catalog import STANDARD_LEAD_FIELDS
+from leadsync.localorg.store import Content, Key, MetadataStore
+from leadsync.metadata import model as m
+from leadsync.metadata import parse
+from leadsync.metadata.parse import CHILD_SUFFIX, TOP_LEVEL_TYPES, Component, Manifest
+
+
+@dataclass(frozen=True)
+class Problem:
+    type: str
+    full_name: str
+    file_name: str
+    message: str
+    line: int = 0
+    column: int = 0
+
+
+class OrgView:
+    """The org's metadata with a deploy's contents laid over it."""
+
+    def __init__(self, store: MetadataStore, contents: dict[Key, Content]):
+        self._store, self._contents = store, contents
+
+    def content(self, type_: str, full_name: str) -> bytes | None:
+        if (type_, full_name) in self._contents:
+            return self._contents[(type_, full_name)].content
+        stored = self._store.get(type_, full_name)
+        return stored.content if stored else None
+
+    def names(self, type_: str) -> set[str]:
+        return {k[1] for k in self._store.keys(type_)} | {k[1] for k in self._contents if k[0] == type_}
+
+    @cached_property
+    def lead_fields(self) -> set[str]:
+        """Lower-cased: field names are case-insensitive in formulas and flows."""
+        custom = {n.split(".", 1)[1] for n in self.names("CustomField") if n.startswith(f"{m.OBJECT}.")}
+        return {f.lower() for f in (*STANDARD_LEAD_FIELDS, *custom)}
+
+    @cached_property
+    def lead_statuses(self) -> dict[str, m.StandardValue]:
+        data = self.content("StandardValueSet", "LeadStatus")
+        if data is None:
+            return {}
+        svs = parse.parse_standard_value_set(parse.parse_xml("LeadStatus", data), "LeadStatus")
+        return {v.full_name: v for v in svs.values}
+
+    @cached_property
+    def lead_business_processes(self) -> set[str]:
+        return {n.split(".", 1)[1] for n in self.names("BusinessProcess") if n.startswith(f"{m.OBJECT}.")}
+
+
+# --- the package as a whole -------------------------------------------------------------------
+
+
+def package_problems(manifest: Manifest, components: list[Component], root: str) -> list[Problem]:
+    manifest_file = f"{root}package.xml"
+    found: dict[Key, Component] = {}
+    for c in components:
+        found.setdefault((c.type, c.full_name), c)
+    problems = [
+        Problem(t, "", manifest_file, f"The local org does not support metadata type '{t}'")
+        for t in manifest.types if t not in TOP_LEVEL_TYPES and t not in CHILD_SUFFIX
+    ]
+    for type_, members in manifest.types.items():
+        for member in members:
+            if member != "*" and (type_, member) not in found and type_ in {*TOP_LEVEL_TYPES, *CHILD_SUFFIX}:
+                problems.append(Problem(type_, member, manifest_file,
+                                        f"An object '{member}' of type {type_} was named in package.xml, "
+                                        "but was not found in zipped directory"))
+    for (type_, name), c in found.items():
+        parent_listed = c.object_name is not None and manifest.includes("CustomObject", c.object_name)
+        if not manifest.includes(type_, name) and not parent_listed and type_ != "CustomObject":
+            problems.append(Problem(type_, name, c.path,
+                                    f"An object '{name}' of type {type_} was found in zipped directory, "
+                                    "but was not named in package.xml", c.line))
+    return problems
+
+
+def schema_problems(files: dict[str, bytes], root: str, components: list[Component]) -> list[Problem]:
+    """The XSD, via render/schema.py; each finding attributed to the component at its line."""
+    try:
+        from leadsync.render.schema import validate_files
+    except ImportError:  # render/schema.py is not there yet: nothing to check against
+        return []
+    relative = {path[len(root):]: data for path, data in files.items() if path.startswith(root)}
+    problems = []
+    for d in validate_files(relative):
+        if not d.is_error:
+            continue
+        path = root + d.span.path
+        owner = _owner(components, path, d.span.line)
+        kind = parse.classify(path) or ("", d.span.path)
+        problems.append(Problem(owner.type if owner else kind[0], owner.full_name if owner else kind[1], path,
+                                d.message, d.span.line, d.span.column))
+    return problems
+
+
+def _owner(components: list[Component], path: str, line: int) -> Component | None:
+    """The innermost component of `path` starting at or before `line`."""
+    candidates = [c for c in components if c.path == path and c.line <= max(line, 1)]
+    return max(candidates, key=lambda c: c.line, default=None)
+
+
+# --- component rules --------------------------------------------------------------------------
+
+
+def component_problems(components: list[Component], view: OrgView) -> list[Problem]:
+    problems: list[Problem] = []
+    for c in components:
+        rule = RULES.get(c.type)
+        if rule is not None and c.element is not None and (c.object_name in (None, m.OBJECT)):
+            problems.extend(rule(c, view))
+    return problems
+
+
+def lead_status(c: Component, view: OrgView) -> Iterator[Problem]:
+    if c.full_name != "LeadStatus":
+        return
+    svs = parse.parse_standard_value_set(c.element, c.full_name)
+    active = svs.active_values
+    defaults = [v.full_name for v in active if v.default]
+    if len(defaults) != 1:
+        found = ", ".join(defaults) if defaults else "none"
+        yield _problem(c, f"LeadStatus must have exactly one default value (found: {found})")
+    if not any(v.converted for v in active):
+        yield _problem(c, "LeadStatus must have at least one converted value")
+
+
+def business_process(c: Component, view: OrgView) -> Iterator[Problem]:
+    statuses = view.lead_statuses
+    defaults = 0
+    for value in parse.children(c.element, "values"):
+        name = unquote(parse.text(value, "fullName") or "")
+        defaults += bool(parse.flag(value, "default", False))
+        status = statuses.get(name)
+        if status is None:
+            yield _problem(c, f"Picklist value: {name} in picklist: Status not found", value.sourceline)
+        elif not status.is_active:
+            yield _problem(c, f"Picklist value: {name} in picklist: Status is inactive", value.sourceline)
+    if defaults != 1:
+        yield _problem(c, f"Business process {c.short_name} must have exactly one default value (found {defaults})")
+
+
+def record_type(c: Component, view: OrgView) -> Iterator[Problem]:
+    process = parse.text(c.element, "businessProcess")
+    if process is None:
+        yield _problem(c, "A Lead record type needs a business process (businessProcess)")
+    elif process not in view.lead_business_processes:
+        line = parse.child(c.element, "businessProcess").sourceline
+        yield _problem(c, f"Cannot find business process: {process}", line)
+
+
+def validation_rule(c: Component, view: OrgView) -> Iterator[Problem]:
+    formula_el = parse.child(c.element, "errorConditionFormula")
+    if formula_el is not None:
+        yield from _missing_fields(c, view, formula_el, references.formula_refs(formula_el.text or ""))
+    display = parse.child(c.element, "errorDisplayField")
+    if display is not None and (display.text or "").strip().lower() not in view.lead_fields:
+        yield _problem(c, f"Error display field {display.text} does not exist. Check spelling.", display.sourceline)
+
+
+def flow(c: Component, view: OrgView) -> Iterator[Problem]:
+    start = parse.child(c.element, "start")
+    on_lead = start is not None and parse.text(start, "object") == m.OBJECT
+    names = {parse.text(e, "name") for e in parse.elements(c.element) if parse.child(e, "name") is not None}
+    for el in c.element.iter():
+        if not isinstance(el.tag, str):
+            continue
+        local = parse.local_name(el)
+        if on_lead and el.text and "$Record" in el.text:
+            yield from _missing_fields(c, view, el, references.record_refs(el.text), flow_message=True)
+        if local == "targetReference" and _is_connector(el.getparent()) and el.text not in names:
+            owner = _flow_element_name(c.element, el)
+            yield _problem(c, f'The "{owner}" element connects to "{el.text}", which does not exist in this flow',
+                           el.sourceline)
+        if local == "field" and _writes_lead(el, on_lead) and (el.text or "").lower() not in view.lead_fields:
+            yield _problem(c, f'The field "{el.text}" for the object "{m.OBJECT}" doesn\'t exist.', el.sourceline)
+
+
+def permission_set(c: Component, view: OrgView) -> Iterator[Problem]:
+    for perm in parse.children(c.element, "fieldPermissions"):
+        name = parse.text(perm, "field") or ""
+        obj, _, fld = name.partition(".")
+        if obj == m.OBJECT and fld.lower() not in view.lead_fields:
+            yield _problem(c, f"In field: field - no CustomField named {name} found", perm.sourceline)
+
+
+RULES: dict[str, Callable[[Component, OrgView], Iterable[Problem]]] = {
+    "StandardValueSet": lead_status,
+    "BusinessProcess": business_process,
+    "RecordType": record_type,
+    "ValidationRule": validation_rule,
+    "Flow": flow,
+    "PermissionSet": permission_set,
+}
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _problem(c: Component, message: str, line: int | None = None, column: int = 0) -> Problem:
+    return Problem(c.type, c.full_name, c.path, message, line or c.line, column)
+
+
+def _missing_fields(c: Component, view: OrgView, el, refs, flow_message: bool = False) -> Iterator[Problem]:
+    text = el.text or ""
+    for ref in refs:
+        if ref.field.lower() in view.lead_fields:
+            continue
+        line, column = references.line_and_column(text, ref.offset)
+        message = (f'The field "{ref.field}" for the object "{m.OBJECT}" doesn\'t exist.' if flow_message
+                   else f"Field {ref.field} does not exist. Check spelling.")
+        yield _problem(c, message, (el.sourceline or c.line) + line, column)
+
+
+def _is_connector(el) -> bool:
+    local = parse.local_name(el) if el is not None else ""
+    return local == "connector" or local.endswith("Connector")
+
+
+def _flow_element_name(flow_el, el) -> str:
+    while el.getparent() is not None and el.getparent() is not flow_el:
+        el = el.getparent()
+    return parse.text(el, "name") or parse.local_name(el)
+
+
+def _writes_lead(field_el, on_lead: bool) -> bool:
+    """A `<field>` of a record element (update, lookup, create) working on Lead records."""
+    holder = field_el.getparent()
+    element = holder.getparent() if holder is not None else None
+    if element is None or parse.local_name(holder) not in ("inputAssignments", "filters", "outputAssignments"):
+        return False
+    if parse.text(element, "object") == m.OBJECT:
+        return True
+    return on_lead and parse.text(element, "inputReference") == "$Record"

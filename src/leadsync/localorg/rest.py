@@ -1,0 +1,136 @@
+"""The REST API resources clients use to learn about the org: versions, query, a few sObject reads.
+
+Records are built here from the org's identity: its Organization (sandbox or production) and its one
+User. Leads are empty for now. Anything else is Salesforce's 404 JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from leadsync.localorg import catalog, soql
+from leadsync.localorg.state import Identity
+
+NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+_VERSIONED = re.compile(r"^/services/data/v(?P<version>\d+\.\d)(?P<rest>/.*)?$")
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any
+    name: str  # what the call log calls it
+
+
+@dataclass(frozen=True)
+class OrgFacts:
+    identity: Identity
+    production: bool
+    instance_url: str
+
+
+def handle(method: str, path: str, params: dict[str, str], facts: OrgFacts) -> Reply:
+    """A REST call that passed authentication (the versions list needs none)."""
+    path = path.rstrip("/") or "/"
+    if path == "/services/data":
+        return Reply(200, catalog.api_versions(), "versions")
+    m = _VERSIONED.match(path)
+    if not m or not catalog.supported_version(m.group("version")):
+        return Reply(404, NOT_FOUND, "not_found")
+    version, rest = m.group("version"), (m.group("rest") or "").rstrip("/")
+    if rest == "" and method == "GET":
+        return Reply(200, _resources(version), "resources")
+    if rest in ("/query", "/queryAll", "/tooling/query") and method == "GET":
+        return _query(params.get("q", ""), version, facts)
+    parts = rest.strip("/").split("/")
+    if method == "GET" and len(parts) == 3 and parts[0] == "sobjects":
+        record = next((r for r in _records(parts[1], version, facts) if r["Id"][:15] == parts[2][:15]), None)
+        if record is None:
+            return Reply(404, NOT_FOUND, "sobject")
+        wanted = [f.strip() for f in params.get("fields", "").split(",") if f.strip()]
+        if wanted:
+            record = soql.run(soql.Query([soql.Column(f) for f in wanted], parts[1]), [record])[0]
+        return Reply(200, record, "sobject")
+    return Reply(404, NOT_FOUND, "not_found")
+
+
+def _query(q: str, version: str, facts: OrgFacts) -> Reply:
+    try:
+        query = soql.parse(q)
+    except soql.SoqlError as err:
+        return Reply(400, [{"message": str(err), "errorCode": "MALFORMED_QUERY"}], "query")
+    records = _records(query.sobject, version, facts)
+    if records is None:
+        message = f"sObject type '{query.sobject}' is not supported."
+        return Reply(400, [{"message": message, "errorCode": "INVALID_TYPE"}], "query")
+    rows = soql.run(query, records)
+    return Reply(200, {"totalSize": len(rows), "done": True, "records": rows}, "query")
+
+
+def _records(sobject: str, version: str, facts: OrgFacts) -> list[dict] | None:
+    builders = {"organization": _organization, "user": _user, "lead": lambda v, f: []}
+    build = builders.get(sobject.lower())
+    return build(version, facts) if build else None
+
+
+def _attributes(kind: str, record_id: str, version: str) -> dict:
+    return {"type": kind, "url": f"/services/data/v{version}/sobjects/{kind}/{record_id}"}
+
+
+def _organization(version: str, facts: OrgFacts) -> list[dict]:
+    i = facts.identity
+    return [{
+        "attributes": _attributes("Organization", i.org_id, version),
+        "Id": i.org_id,
+        "Name": i.org_name,
+        "IsSandbox": not facts.production,
+        "OrganizationType": "Enterprise Edition",
+        "InstanceName": "LOCAL1",
+        "NamespacePrefix": None,
+        "TrialExpirationDate": None,
+        "CreatedDate": i.created_date,
+        "CreatedById": i.user_id,
+        "LastModifiedDate": i.created_date,
+        "LastModifiedById": i.user_id,
+        "Country": "US",
+        "LanguageLocaleKey": "en_US",
+        "DefaultLocaleSidKey": "en_US",
+        "TimeZoneSidKey": "America/Los_Angeles",
+        "IsReadOnly": False,
+        "Division": None,
+        "PrimaryContact": "Admin User",
+        "DefaultCurrencyIsoCode": "USD",
+        "UsesStartDateAsFiscalYearName": False,
+        "FiscalYearStartMonth": 1,
+    }]
+
+
+def _user(version: str, facts: OrgFacts) -> list[dict]:
+    i = facts.identity
+    return [{
+        "attributes": _attributes("User", i.user_id, version),
+        "Id": i.user_id,
+        "Username": i.username,
+        "Name": "Admin User",
+        "FirstName": "Admin",
+        "LastName": "User",
+        "Alias": "admin",
+        "Email": i.username,
+        "IsActive": True,
+        "UserType": "Standard",
+        "ProfileId": "00e5g000000LOCALAAA",
+        "UserRoleId": None,
+        "LanguageLocaleKey": "en_US",
+        "LocaleSidKey": "en_US",
+        "TimeZoneSidKey": "America/Los_Angeles",
+        "CreatedDate": i.created_date,
+        "LastModifiedDate": i.created_date,
+    }]
+
+
+def _resources(version: str) -> dict:
+    base = f"/services/data/v{version}"
+    names = ("tooling", "metadata", "query", "queryAll", "sobjects", "limits", "search", "recent", "composite")
+    return {n: f"{base}/{n}" for n in names}

@@ -1,0 +1,129 @@
+"""SOAP 1.1 envelopes of the Metadata API: read a request, write a response or a fault.
+
+Requests are routed by the Body's first element, never by the SOAPAction header (the Salesforce CLI
+sends an empty one). Responses are built from plain Python values: dicts become nested elements in
+their key order, lists repeat the element, booleans are `true`/`false`, None is left out, and an lxml
+element is copied as is (readMetadata's `<records xsi:type="...">`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+MD = "http://soap.sforce.com/2006/04/metadata"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+class SoapFault(Exception):
+    """A fault Salesforce would answer; `code` is the exception code (INVALID_SESSION_ID, ...)."""
+
+    def __init__(self, code: str, message: str, client_error: bool = False):
+        super().__init__(f"{code}: {message}")
+        self.code, self.message, self.client_error = code, message, client_error
+
+    @property
+    def faultcode(self) -> str:
+        return "soapenv:Client" if self.client_error else f"sf:{self.code}"
+
+
+def invalid_session() -> SoapFault:
+    return SoapFault("INVALID_SESSION_ID", "Invalid Session ID found in SessionHeader: Illegal Session")
+
+
+@dataclass(frozen=True)
+class Request:
+    operation: str  # local name of the Body's first element: deploy, checkDeployStatus, ...
+    body: Any  # that element
+    session_id: str | None
+
+
+def parse_request(data: bytes) -> Request:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as err:
+        raise SoapFault("INVALID_XML", f"Unable to parse the request: {err.msg}", client_error=True) from None
+    if root.tag != f"{{{ENV}}}Envelope":
+        raise SoapFault("INVALID_XML", "Expected a SOAP 1.1 Envelope", client_error=True)
+    body = root.find(f"{{{ENV}}}Body")
+    operation = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
+    if operation is None:
+        raise SoapFault("INVALID_XML", "The SOAP Body is empty", client_error=True)
+    session = root.find(f"{{{ENV}}}Header/{{{MD}}}SessionHeader/{{{MD}}}sessionId")
+    return Request(etree.QName(operation).localname, operation, (session.text or "").strip() if session is not None else None)
+
+
+def response(operation: str, result: Any) -> bytes:
+    """`<operationResponse>` holding `<result>` (a list gives one `<result>` per item)."""
+    from lxml import etree
+
+    env = etree.Element(f"{{{ENV}}}Envelope", nsmap={"soapenv": ENV, None: MD, "xsi": XSI})
+    body = etree.SubElement(env, f"{{{ENV}}}Body")
+    wrapper = etree.SubElement(body, f"{{{MD}}}{operation}Response")
+    append(wrapper, "result", result)
+    return b'<?xml version="1.0" encoding="UTF-8"?>' + etree.tostring(env, encoding="UTF-8")
+
+
+def fault(err: SoapFault) -> bytes:
+    from lxml import etree
+
+    env = etree.Element(f"{{{ENV}}}Envelope", nsmap={"soapenv": ENV, "sf": MD, "xsi": XSI})
+    f = etree.SubElement(etree.SubElement(env, f"{{{ENV}}}Body"), f"{{{ENV}}}Fault")
+    etree.SubElement(f, "faultcode").text = err.faultcode
+    etree.SubElement(f, "faultstring").text = f"{err.code}: {err.message}"
+    if not err.client_error:
+        detail = etree.SubElement(etree.SubElement(f, "detail"), f"{{{MD}}}UnexpectedErrorFault")
+        detail.set(f"{{{XSI}}}type", "sf:UnexpectedErrorFault")
+        etree.SubElement(detail, f"{{{MD}}}exceptionCode").text = err.code
+        etree.SubElement(detail, f"{{{MD}}}exceptionMessage").text = err.message
+    return b'<?xml version="1.0" encoding="UTF-8"?>' + etree.tostring(env, encoding="UTF-8")
+
+
+def append(parent, name: str, value: Any) -> None:
+    from lxml import etree
+
+    if value is None:
+        return
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            append(parent, name, item)
+        return
+    if isinstance(value, etree._Element):
+        parent.append(value)
+        return
+    el = etree.SubElement(parent, f"{{{MD}}}{name}")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            append(el, key, item)
+    elif isinstance(value, bool):
+        el.text = "true" if value else "false"
+    else:
+        el.text = str(value)
+
+
+# --- reading request arguments ------------------------------------------------------------------
+
+
+def text(el, name: str, default: str | None = None) -> str | None:
+    child = el.find(f"{{{MD}}}{name}")
+    if child is None:
+        child = el.find(name)
+    return default if child is None else (child.text or "").strip()
+
+
+def texts(el, name: str) -> list[str]:
+    return [(c.text or "").strip() for c in (*el.findall(f"{{{MD}}}{name}"), *el.findall(name))]
+
+
+def boolean(el, name: str, default: bool = False) -> bool:
+    value = text(el, name)
+    return default if value is None or value == "" else value.lower() == "true"
+
+
+def child(el, name: str):
+    found = el.find(f"{{{MD}}}{name}")
+    return found if found is not None else el.find(name)
