@@ -1,0 +1,32 @@
+"""Diagnostics for people and editors: one `PATH:LINE:COL: error|warning CODE: message` a line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from leadsync.diagnostics import Diagnostic
+
+
+def format_line(d: Diagnostic) -> str:
+    message = d.message.replace("\r", "\\r").replace("\n", "\\n")
+    return f"{d.span.path}:{d.span.line}:{d.span.column}: {d.severity.value} {d.code}: {message}"
+
+
+def format_text(diagnostics: Iterable[Diagnostic]) -> str:
+    """Each diagnostic on its own line, each line ending in a newline; "" when there are none."""
+    return "".join(format_line(d) + "\n" for d in diagnostics)
+
+
+def summary_line(per_file: Mapping[str, list[Diagnostic]]) -> str:
+    """One closing line, e.g. "2 errors, 1 warning in 3 specs"."""
+    every = [d for ds in per_file.values() for d in ds]
+    errors = sum(1 for d in every if d.is_error)
+    warnings = len(every) - errors
+    specs = _count(len(per_file), "spec")
+    if not every:
+        return f"{specs} checked, no problems\n"
+    return f"{_count(errors, 'error')}, {_count(warnings, 'warning')} in {specs}\n"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

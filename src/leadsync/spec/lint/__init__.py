@@ -1,0 +1,55 @@
+"""Lint rules over a valid-shaped spec: one rule per module, each with its code, a docstring
+showing a bad and a good example, and `check(spec, locator)` yielding diagnostics.
+
+The registry is this explicit tuple (yamllint's `rules/__init__.py`): adding a rule is one import
+and one line here.
+"""
+
+from __future__ import annotations
+
+from leadsync.diagnostics import Diagnostic
+from leadsync.spec.lint import (
+    ls020_duplicates,
+    ls021_default_status,
+    ls022_converted_status,
+    ls023_default_stage,
+    ls024_undeclared_reference,
+    ls025_renamed_from,
+    ls026_api_name,
+    ls027_custom_field_suffix,
+    ls028_text_length,
+    ls029_backward_stage,
+    ls030_too_many_statuses,
+    ls031_reason_without_reasons,
+    ls032_api_version,
+    ls033_description_length,
+    ls034_hubspot_stage,
+    ls035_duplicate_label,
+    ls036_empty_transition,
+)
+from leadsync.spec.locate import Locator
+from leadsync.spec.model import Spec
+
+RULES = (
+    ls020_duplicates,
+    ls021_default_status,
+    ls022_converted_status,
+    ls023_default_stage,
+    ls024_undeclared_reference,
+    ls025_renamed_from,
+    ls026_api_name,
+    ls027_custom_field_suffix,
+    ls028_text_length,
+    ls029_backward_stage,
+    ls030_too_many_statuses,
+    ls031_reason_without_reasons,
+    ls032_api_version,
+    ls033_description_length,
+    ls034_hubspot_stage,
+    ls035_duplicate_label,
+    ls036_empty_transition,
+)
+
+
+def run(spec: Spec, locator: Locator) -> list[Diagnostic]:
+    return [d for rule in RULES for d in rule.check(spec, locator)]
