@@ -50,6 +50,7 @@ _XML_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\n": "&#10;", "\r": "&#13;"}
 )
 
+_SPECIAL = re.compile(r"[\"'\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -84,13 +85,18 @@ def environment(template_dir: Path | None = None):
     from leadsync.metadata import model
 
     def finalize(value):
+        # Autoescape then escapes what this returns unless it is Markup: plain text goes back as str
+        # (markupsafe's C escape handles & < >), text with quotes or line breaks is escaped here.
         if isinstance(value, Markup):
             return value
         if value is None:
             raise jinja2.TemplateRuntimeError("a value is None; test it with `is not none` before printing it")
-        if isinstance(value, bool):
-            return Markup("true" if value else "false")
+        if value is True or value is False:
+            return "true" if value else "false"
         text = str(value)
+        special = _SPECIAL.search(text)
+        if special is None:
+            return text
         bad = _XML_ILLEGAL.search(text)
         if bad:
             raise jinja2.TemplateRuntimeError(
@@ -101,7 +107,7 @@ def environment(template_dir: Path | None = None):
     def nest(value, width: int = 4):
         """Indent every non-empty line by `width` spaces (line breaks inside values are &#10;)."""
         pad = " " * width
-        return Markup("\n".join(pad + line if line else line for line in escape(value).split("\n")))
+        return Markup("\n".join(pad + line if line else line for line in str.split(escape(value), "\n")))
 
     builtin = jinja2.FileSystemLoader(str(templates_dir()))
     loaders = [jinja2.FileSystemLoader(str(template_dir))] if template_dir else []

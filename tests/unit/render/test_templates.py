@@ -160,7 +160,8 @@ def test_user_template_can_import_the_builtin_of_the_same_name(tmp_path: Path):
         '{% import "builtin/macros.j2" as base %}\n'
         "{% macro xml_declaration() %}{{ base.xml_declaration() }}{% endmacro %}\n"
         "{% macro namespace() %}{{ base.namespace() }}{% endmacro %}\n"
-        "{% macro component(root, child, nested) %}{{ base.component(root, child, nested, caller=caller) }}{% endmacro %}\n"
+        "{% macro component_start(root, child, nested) %}{{ base.component_start(root, child, nested) }}{% endmacro %}\n"
+        "{% macro component_end(root, child, nested) %}{{ base.component_end(root, child, nested) }}{% endmacro %}\n"
         "{% macro flow_value(value) %}{{ base.flow_value(value) }}{% endmacro %}\n"
         "{% macro flow_builder_metadata() %}{{ base.flow_builder_metadata() }}{% endmacro %}\n"
         "{% macro flow_tail(flow) %}{% endmacro %}\n"
