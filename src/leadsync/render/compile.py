@@ -21,7 +21,7 @@ transition, so a later transition sees what an earlier one set. A transition wit
 (`on: any`, no `when`) is just its assignment: a decision needs at least one condition. Stages are
 never set backward: the stage is assigned from a formula that keeps the current stage when it is
 already at the target or later. A last assignment stamps the stage dates. A spec with no
-transitions and no stamp dates compiles to no flow at all.
+transitions (or only transitions that set nothing) and no stamp dates compiles to no flow at all.
 """
 
 from __future__ import annotations
@@ -368,6 +368,10 @@ def _typed(value: Scalar | None) -> FlowValue:
     return FlowValue("stringValue", value)
 
 
+def _sets_something(t: Transition) -> bool:
+    return t.set.status is not None or t.set.stage is not None or bool(t.set.fields)
+
+
 _TRUE = FlowValue("booleanValue", True)
 _FALSE = FlowValue("booleanValue", False)
 
@@ -386,12 +390,13 @@ class _FlowBuilder:
 
     def build(self) -> Flow | None:
         spec = self.spec
-        if not spec.transitions and not self.stamps:
-            return None
-        # Each link: (entry element name, [elements]); connectors are filled in once names are known.
-        links = [self._transition(t) for t in spec.transitions]
+        # Each link: (entry element, assignment); connectors are filled in once every name is known.
+        # A transition that sets nothing does nothing, so it has no link.
+        links = [self._transition(t) for t in spec.transitions if _sets_something(t)]
         if self.stamps:
             links.append(self._stamp_link())
+        if not links:
+            return None
         decisions, assignments = self._connect(links)
         stage_formulas = [self.stage_formulas[s] for s in sorted(self.stage_formulas, key=spec.stage_rank)]
         label = lifecycle_label(spec)

@@ -31,6 +31,7 @@ SOURCE_ROOT = f"{package.SFDX_PACKAGE_DIR}/main/default"
 
 def render_files(bundle: Bundle, layout: Layout, template_dir: Path | None = None) -> dict[str, bytes]:
     """Render every component of `bundle`; keys are sorted POSIX relative paths."""
+    template_dir = Path(template_dir).resolve() if template_dir else None
     if layout == "source":
         files = _source(bundle, template_dir)
     elif layout == "mdapi":

@@ -94,8 +94,7 @@ def environment(template_dir: Path | None = None):
         if value is True or value is False:
             return "true" if value else "false"
         text = str(value)
-        special = _SPECIAL.search(text)
-        if special is None:
+        if _SPECIAL.search(text) is None:
             return text
         bad = _XML_ILLEGAL.search(text)
         if bad:
@@ -157,7 +156,7 @@ def _bytecode_cache():
 
 def render(name: str, node: str, template_dir: Path | None = None, **context) -> str:
     """Render template `name` for the spec node `node` (e.g. "CustomField Lead.Lead_Stage__c")."""
-    env = environment(template_dir.resolve() if template_dir else None)
+    env = environment(template_dir)
     with catch_jinja(name, node):
         return env.get_template(name).render(**context)
 

@@ -371,6 +371,12 @@ def test_no_transitions_and_no_stamp_dates_means_no_flow():
     assert b.flows == () and "Flow" not in b.members()
 
 
+def test_a_transition_that_sets_nothing_is_left_out():
+    assert compile_spec(make(transitions=[{"name": "Noop", "on": "create", "set": {}}])).flows == ()
+    (flow,) = compile_spec(make(transitions=[{"name": "Noop", "set": {}}, transition("Go", on="create")])).flows
+    assert [d.label for d in flow.decisions] == ["Go"] and flow.start.connector == "Check_Go"
+
+
 def test_stamp_dates_without_transitions_is_a_flow_of_one_assignment():
     (flow,) = compile_spec(make(stage_field={"stamp_dates": True})).flows
     assert flow.decisions == () and [a.name for a in flow.assignments] == ["Stamp_Stage_Dates"]
