@@ -312,9 +312,10 @@ class LocalOrgLogin:
 
     def __init__(self, environ: Mapping[str, str]):
         from leadsync.localorg.server import LocalOrg
+        from leadsync.localorg.state import default_state_dir
 
         state = environ.get("LEADSYNC_LOCAL_ORG_STATE")
-        self._org = LocalOrg(state_dir=Path(state) if state else default_local_state_dir())
+        self._org = LocalOrg(Path(state) if state else default_state_dir())
         self._org.start()
         self.ca_files = (str(self._org.ca_file),)
         auth = SfdxAuthUrl(self._org.client_id, "", self._org.refresh_token, self._org.instance_url)
@@ -332,12 +333,6 @@ class LocalOrgLogin:
 
     def close(self) -> None:
         self._org.stop()
-
-
-def default_local_state_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("leadsync")) / "local-org"
 
 
 def _token_request(http, url: str, data: dict[str, str], *, check: str) -> Token:

@@ -1,0 +1,433 @@
+"""`leadsync deploy` end to end: the CLI, simple-salesforce unmodified, real TLS, the local org.
+
+Each test starts its own local org (a fresh state dir, a free port) and reaches it with the ORG-OPTIONS
+a user would type. What the org was asked is checked in `org.calls`; every output is checked for the
+org's secrets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from leadsync.cli import main_group
+from leadsync.localorg.server import LocalOrg
+from leadsync.resources import presets_dir, templates_dir
+
+PRESET = presets_dir() / "lifecycle.yaml"
+ORG_ENV = ("SF_TARGET_ORG", "SF_INSTANCE_URL", "SF_ACCESS_TOKEN", "SFDX_AUTH_URL", "SF_JWT_KEY_FILE",
+           "SF_CLIENT_ID", "SF_USERNAME", "SF_LOGIN_URL", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
+           "LEADSYNC_LOCAL_ORG_STATE")
+BAD_SPEC = """leadsync: 1
+name: bad
+stages:
+  - value: Lead
+  - value: MQL
+statuses:
+  - value: New
+    default: true
+  - value: Working
+  - value: Working
+"""
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def org(tmp_path):
+    local = LocalOrg(tmp_path / "org", deploy_seconds=0.2).start()
+    yield local
+    local.stop()
+
+
+def deploy(org, *args: str, env: dict[str, str | None] | None = None, token: bool = True, trust: bool = True):
+    """`leadsync deploy ARGS` in this process (click's CliRunner), in a clean org environment."""
+    base: dict[str, str | None] = {name: None for name in ORG_ENV}
+    if trust:
+        base["REQUESTS_CA_BUNDLE"] = str(org.ca_file)
+    if token:
+        base["SF_ACCESS_TOKEN"] = org.access_token
+    base.update(env or {})
+    return CliRunner().invoke(main_group, ["deploy", *args], env=base)
+
+
+def by_url(org) -> list[str]:
+    return ["--instance-url", org.instance_url]
+
+
+def assert_no_secret(result, org, *extra: str) -> None:
+    for secret in (org.access_token, org.refresh_token, org.client_secret, org.password, *extra):
+        assert secret not in result.stdout, "a secret appears on stdout"
+        assert secret not in result.stderr, "a secret appears on stderr"
+
+
+def auth_url(org, secret: bool = True) -> str:
+    host = org.instance_url.removeprefix("https://")
+    return f"force://{org.client_id}:{org.client_secret if secret else ''}:{org.refresh_token}@{host}"
+
+
+def deploy_id_of(result) -> str:
+    return json.loads(result.stdout)["id"]
+
+
+def status_calls(org) -> int:
+    return org.calls.count("checkDeployStatus")
+
+
+# --- deploying ------------------------------------------------------------------------------------
+
+
+def test_deploy_succeeds(org):
+    result = deploy(org, str(PRESET), *by_url(org))
+    assert result.exit_code == 0, result.output
+    assert "Succeeded" in result.stdout and "'leadsync local org'" in result.stdout
+    assert "deploy submitted: 0Af" in result.stderr  # the id is in CI logs before the wait
+    (call,) = org.calls.of("deploy")
+    assert call.detail["checkOnly"] is False and call.detail["rollbackOnError"] is True
+    assert org.calls.names()[:2] == ["query", "deploy"]  # the Organization query before anything is sent
+    assert 1 <= status_calls(org) <= 3
+    assert_no_secret(result, org)
+
+
+def test_dry_run_is_check_only_and_leaves_the_org_unchanged(org):
+    result = deploy(org, str(PRESET), *by_url(org), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "nothing was changed (check-only)" in result.stdout
+    assert org.calls.of("deploy")[0].detail["checkOnly"] is True
+    assert "leadsync deploy --quick 0Af" in result.stdout
+    # nothing was committed: a real deploy now creates every component
+    result = deploy(org, str(PRESET), *by_url(org), "--json")
+    assert any(c["created"] for c in json.loads(result.stdout)["components"])
+
+
+def test_quick_deploy_of_a_validation(org):
+    validation = deploy(org, str(PRESET), *by_url(org), "--dry-run", "--json")
+    assert validation.exit_code == 0
+    validation_id = deploy_id_of(validation)
+    quick = deploy(org, *by_url(org), "--quick", validation_id, "--json")
+    assert quick.exit_code == 0, quick.output
+    doc = json.loads(quick.stdout)
+    assert doc["action"] == "quick" and doc["success"] and not doc["checkOnly"] and doc["id"] != validation_id
+    assert org.calls.of("deployRecentValidation")[0].detail["validationId"] == validation_id
+
+
+@pytest.mark.parametrize("level, tests", [("RunSpecifiedTests", ["LeadLifecycleTest", "LeadStageTest"]),
+                                          ("RunLocalTests", []), ("NoTestRun", [])])
+def test_test_levels_are_sent(org, level, tests):
+    args = ["--test-level", level] + (["--tests", ",".join(tests)] if tests else [])
+    result = deploy(org, str(PRESET), *by_url(org), "--dry-run", *args)
+    assert result.exit_code == 0, result.output
+    call = org.calls.of("deploy")[0]
+    assert call.detail["testLevel"] == level and call.detail["runTests"] == tests
+
+
+def test_spec_errors_exit_1_and_nothing_is_sent(org, tmp_path):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(BAD_SPEC)
+    result = deploy(org, str(spec), *by_url(org))
+    assert result.exit_code == 1
+    assert f"{spec}:" in result.stdout and "error LS" in result.stdout
+    assert "nothing was sent" in result.stdout
+    assert len(org.calls) == 0
+
+
+def broken_templates(tmp_path: Path) -> Path:
+    """A template override whose lead process offers a status that does not exist: valid XML, refused by the org."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    original = (templates_dir() / "BusinessProcess.xml.j2").read_text()
+    extra = "<values><fullName>Not A Status</fullName><default>false</default></values>\n"
+    lines = original.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if "<isActive>" in line) + 1
+    (folder / "BusinessProcess.xml.j2").write_text("".join(lines[:at] + [extra] + lines[at:]))
+    return folder
+
+
+def test_component_failure_is_listed_and_exits_1(org, tmp_path):
+    result = deploy(org, str(PRESET), *by_url(org), "--templates", str(broken_templates(tmp_path)))
+    assert result.exit_code == 1, result.output
+    line = next(l for l in result.stdout.splitlines() if l.startswith("objects/Lead.object:"))
+    assert "error BusinessProcess Lead.lifecycle Lead Process:" in line and "Not A Status" in line
+    assert "Failed" in result.stdout and "rolled back, nothing was changed" in result.stdout
+
+
+def test_json_is_one_document_with_every_component(org, tmp_path):
+    result = deploy(org, str(PRESET), *by_url(org), "--templates", str(broken_templates(tmp_path)), "--json")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)  # exactly one document: anything else would not parse
+    assert (doc["status"], doc["success"], doc["checkOnly"], doc["exitCode"]) == ("Failed", False, False, 1)
+    failed = [c for c in doc["components"] if not c["success"]]
+    assert failed[0]["type"] == "BusinessProcess" and failed[0]["file"] == "objects/Lead.object"
+    assert failed[0]["line"] and "Not A Status" in failed[0]["problem"]
+    assert set(doc["tests"]) >= {"total", "failures"}
+
+
+def test_junit_has_one_case_per_component(org, tmp_path):
+    junit = tmp_path / "reports" / "deploy.xml"
+    result = deploy(org, str(PRESET), *by_url(org), "--templates", str(broken_templates(tmp_path)),
+                    "--junit", str(junit), "--json")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    cases = ET.parse(junit).getroot().findall(".//testcase")
+    assert len(cases) == len(doc["components"])
+    failing = [c for c in cases if c.find("failure") is not None]
+    assert len(failing) == sum(1 for c in doc["components"] if not c["success"]) >= 1
+    assert not list(junit.parent.glob(".*"))  # written atomically: no temp file left behind
+
+
+# --- a rough network ----------------------------------------------------------------------------
+
+
+def test_503s_and_dropped_connections_while_polling_are_retried(org):
+    org.faults.status_503 = 2
+    org.faults.drop_connections = 2
+    result = deploy(org, str(PRESET), *by_url(org))
+    assert result.exit_code == 0, result.output
+    assert org.calls.count("deploy") == 1  # never submitted twice
+    assert status_calls(org) >= 5  # four refused, then the real answer
+
+
+def test_too_many_failures_give_up_with_the_deploy_id(org):
+    """The use case itself, with a fast backoff policy (the CLI's waits 23 s before giving up)."""
+    from leadsync.errors import OrgUnreachable
+    from leadsync.org import auth
+    from leadsync.org import deploy as use_case
+    from leadsync.org.poll import PollPolicy
+
+    org.faults.status_503 = 50
+    options = auth.OrgOptions(instance_url=org.instance_url)
+    env = {"SF_ACCESS_TOKEN": org.access_token, "REQUESTS_CA_BUNDLE": str(org.ca_file)}
+    fast = use_case.Waiting(policy=PollPolicy(backoff_first=0.01, backoff_max=0.02))
+    with pytest.raises(OrgUnreachable) as raised:
+        use_case.deploy_spec(PRESET, lambda v: auth.connect(options, api_version=v, environ=env),
+                             use_case.DeployRequest(), waiting=fast)
+    message = str(raised.value)
+    assert "HTTP 503" in message and "leadsync deploy --resume 0Af" in message
+    assert org.calls.count("deploy") == 1 and status_calls(org) == 7
+
+
+def test_session_expiry_is_renewed_with_an_auth_url(org):
+    org.faults.expire_session_after = 2  # the query and the deploy pass; then the token is dead
+    org.faults.deploy_seconds = 1
+    result = deploy(org, str(PRESET), env={"SFDX_AUTH_URL": auth_url(org)}, token=False)
+    assert result.exit_code == 0, result.output
+    assert org.calls.count("token") == 2 and org.calls.count("deploy") == 1
+    assert_no_secret(result, org, auth_url(org))
+
+
+def test_session_expiry_with_an_access_token_exits_3(org):
+    org.faults.expire_session_after = 2
+    org.faults.deploy_seconds = 2
+    result = deploy(org, str(PRESET), *by_url(org))
+    assert result.exit_code == 3, result.output
+    assert "INVALID_SESSION_ID" in result.stderr and "cannot be renewed" in result.stderr
+    assert "leadsync deploy --resume 0Af" in result.stderr
+    assert "Traceback" not in result.output
+    assert_no_secret(result, org)
+
+
+# --- guards and waiting -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def production(tmp_path):
+    local = LocalOrg(tmp_path / "prod", production=True, deploy_seconds=0.2).start()
+    yield local
+    local.stop()
+
+
+def test_production_is_refused_with_exit_4(production):
+    result = deploy(production, str(PRESET), *by_url(production))
+    assert result.exit_code == 4, result.output
+    for part in ("production", production.org_id, production.instance_url, "--allow-production"):
+        assert part in result.stderr
+    assert production.calls.count("deploy") == 0
+
+
+def test_production_is_deployed_with_allow_production(production):
+    result = deploy(production, str(PRESET), *by_url(production), "--allow-production",
+                    "--test-level", "RunLocalTests")
+    assert result.exit_code == 0, result.output
+    assert production.calls.count("deploy") == 1
+
+
+def test_production_validation_needs_no_flag(production):
+    result = deploy(production, str(PRESET), *by_url(production), "--dry-run", "--test-level", "RunLocalTests")
+    assert result.exit_code == 0, result.output
+
+
+def test_wait_running_out_exits_5_with_the_id_and_resume_command_then_resume(org):
+    org.faults.deploy_seconds = 2.5
+    result = deploy(org, str(PRESET), *by_url(org), "--wait", "0.01")
+    assert result.exit_code == 5, result.output
+    deploy_id = next(l for l in result.stdout.splitlines() if l.startswith("deploy id: ")).split(": ")[1]
+    assert f"leadsync deploy --resume {deploy_id} --instance-url {org.instance_url}" in result.stdout
+    resumed = deploy(org, *by_url(org), "--resume", deploy_id)
+    assert resumed.exit_code == 0, resumed.output
+    assert "Succeeded" in resumed.stdout
+    assert org.calls.count("deploy") == 1
+
+
+def test_wait_zero_json(org):
+    org.faults.deploy_seconds = 5
+    result = deploy(org, str(PRESET), *by_url(org), "--wait", "0", "--json")
+    assert result.exit_code == 5
+    doc = json.loads(result.stdout)
+    assert doc["stillRunning"] and doc["id"] and doc["resumeCommand"].startswith(f"leadsync deploy --resume {doc['id']}")
+
+
+def test_cancel(org):
+    org.faults.deploy_seconds = 30
+    started = deploy(org, str(PRESET), *by_url(org), "--wait", "0", "--json")
+    deploy_id = deploy_id_of(started)
+    result = deploy(org, *by_url(org), "--cancel", deploy_id)
+    assert result.exit_code == 0, result.output
+    assert f"deploy {deploy_id} Canceled" in result.stdout
+    assert org.calls.of("cancelDeploy")[0].detail["id"] == deploy_id
+
+
+# --- every way to log in --------------------------------------------------------------------------
+
+
+def test_sfdx_url_file(org, tmp_path):
+    auth_file = tmp_path / "auth.txt"
+    auth_file.write_text(auth_url(org, secret=False))
+    result = deploy(org, str(PRESET), "--sfdx-url-file", str(auth_file), token=False)
+    assert result.exit_code == 0, result.output
+    assert org.calls.of("token")[0].detail["grant_type"] == "refresh_token"
+    assert_no_secret(result, org)
+
+
+def test_sfdx_auth_url_from_the_environment(org):
+    result = deploy(org, str(PRESET), env={"SFDX_AUTH_URL": auth_url(org)}, token=False)
+    assert result.exit_code == 0, result.output
+
+
+def test_bad_refresh_token_exits_3_without_echoing_it(org):
+    bad = auth_url(org).replace(org.refresh_token, "5Aep861NotTheRightRefreshTokenAtAll")
+    result = deploy(org, str(PRESET), env={"SFDX_AUTH_URL": bad}, token=False)
+    assert result.exit_code == 3
+    assert "authentication failed" in result.stderr and "invalid_grant" in result.stderr
+    assert_no_secret(result, org, "5Aep861NotTheRightRefreshTokenAtAll")
+
+
+@pytest.fixture
+def jwt_org(tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    key_file = tmp_path / "server.key"
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    local = LocalOrg(tmp_path / "org", deploy_seconds=0.2, jwt_public_key_pem=public).start()
+    yield local, key_file
+    local.stop()
+
+
+def test_jwt_bearer(jwt_org):
+    org, key_file = jwt_org
+    result = deploy(org, str(PRESET), "--jwt-key-file", str(key_file), "--client-id", org.client_id,
+                    "--username", org.username, "--login-url", org.instance_url, token=False)
+    assert result.exit_code == 0, result.output
+    assert org.calls.of("token")[0].detail["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    key_lines = [l for l in key_file.read_text().splitlines() if not l.startswith("-----")]
+    assert_no_secret(result, org, *key_lines)
+
+
+def test_jwt_from_the_environment_with_a_wrong_user_exits_3(jwt_org):
+    org, key_file = jwt_org
+    result = deploy(org, str(PRESET), token=False, env={
+        "SF_JWT_KEY_FILE": str(key_file), "SF_CLIENT_ID": org.client_id, "SF_USERNAME": "someone@else.example",
+        "SF_LOGIN_URL": org.instance_url})
+    assert result.exit_code == 3, result.output
+    assert "authentication failed" in result.stderr
+
+
+def test_target_org_through_a_salesforce_cli(org, tmp_path):
+    """A stand-in `sf` on PATH that knows one alias: the way leadsync asks it is the real one."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    display = json.dumps({"status": 0, "result": {"accessToken": org.access_token,
+                                                  "instanceUrl": org.instance_url, "username": org.username}})
+    sf = bin_dir / "sf"
+    sf.write_text("#!/bin/sh\n"
+                  '[ "$1 $2 $3 $4 $5" = "org display --json --target-org uat" ] || '
+                  "{ echo '{\"status\": 1, \"name\": \"NamedOrgNotFoundError\"}'; exit 1; }\n"
+                  f"echo '{display}'\n")
+    sf.chmod(0o755)
+    path = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    result = deploy(org, str(PRESET), "--target-org", "uat", env={"PATH": path}, token=False)
+    assert result.exit_code == 0, result.output
+    unknown = deploy(org, str(PRESET), "--target-org", "prod", env={"PATH": path}, token=False)
+    assert unknown.exit_code == 3
+    assert "does not know an org 'prod' (NamedOrgNotFoundError)" in unknown.stderr
+    assert_no_secret(result, org)
+
+
+def test_untrusted_certificate_exits_3(org):
+    result = deploy(org, str(PRESET), *by_url(org), trust=False)
+    assert result.exit_code == 3
+    assert "TLS verification failed" in result.stderr and "REQUESTS_CA_BUNDLE" in result.stderr
+
+
+def test_refused_connection_exits_3_at_once(org):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = deploy(org, str(PRESET), "--instance-url", f"https://127.0.0.1:{port}")
+    assert result.exit_code == 3
+    assert "connection refused" in result.stderr
+
+
+def test_debug_shows_requests_but_never_a_secret(org):
+    org.faults.expire_session_after = 3
+    result = deploy(org, "--debug", str(PRESET), env={"SFDX_AUTH_URL": auth_url(org)}, token=False)
+    assert result.exit_code == 0, result.output
+    assert "debug: leadsync.org: POST https://127.0.0.1" in result.stderr
+    assert "/services/oauth2/token -> 200" in result.stderr
+    assert_no_secret(result, org, auth_url(org))
+    failing = deploy(org, "--debug", str(PRESET), *by_url(org), env={"SF_ACCESS_TOKEN": org.access_token + "x"})
+    assert failing.exit_code == 3
+    assert "Traceback" in failing.stderr  # --debug shows it ...
+    assert_no_secret(failing, org, org.access_token + "x")  # ... masked
+
+
+# --- the real process: exit codes and the local org started in-process --------------------------
+
+
+def run_leadsync(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ORG_ENV}
+    return subprocess.run([sys.executable, "-m", "leadsync", *args], env={**clean, **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_target_org_local_in_a_real_process(tmp_path):
+    state = tmp_path / "local-org"
+    done = run_leadsync("deploy", str(PRESET), "--target-org", "local", "--json",
+                        env={"LEADSYNC_LOCAL_ORG_STATE": str(state)})
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["success"] and doc["org"]["instanceUrl"].startswith("https://127.0.0.1:")
+    with LocalOrg(state) as org:  # the same org, restarted: it kept what was deployed
+        assert org.deploys.get(doc["id"]).success
+        assert org.access_token not in done.stdout + done.stderr
+
+
+def test_real_exit_code_5(tmp_path):
+    with LocalOrg(tmp_path / "org", deploy_seconds=5) as org:
+        done = run_leadsync("deploy", str(PRESET), "--instance-url", org.instance_url, "--wait", "0",
+                            env={"SF_ACCESS_TOKEN": org.access_token, "REQUESTS_CA_BUNDLE": str(org.ca_file)})
+    assert done.returncode == 5, done.stderr
+    assert "resume waiting with: leadsync deploy --resume 0Af" in done.stdout
