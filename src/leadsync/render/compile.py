@@ -368,6 +368,15 @@ def _typed(value: Scalar | None) -> FlowValue:
     return FlowValue("stringValue", value)
 
 
+def _shown(value: Scalar | None) -> str:
+    """A literal as the spec's YAML would write it (for descriptions)."""
+    if value is None:
+        return "blank"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _sets_something(t: Transition) -> bool:
     return t.set.status is not None or t.set.stage is not None or bool(t.set.fields)
 
@@ -406,7 +415,7 @@ class _FlowBuilder:
             api_version=spec.api_version,
             description=_fit(
                 spec.description
-                or f"Lead lifecycle '{spec.name}', compiled by leadsync: applies the spec's transitions in order, "
+                or f"Lead lifecycle {spec.name}, compiled by leadsync: applies the transitions of the spec in order, "
                 "never moves the stage backward, and stamps the date a lead first reaches each stage.",
                 2000,
             ),
@@ -434,14 +443,14 @@ class _FlowBuilder:
             name=self.names.claim(base, prefix="Apply_"),
             label=_fit(f"Apply: {t.name}", 255),
             items=items,
-            description=_fit(t.description or f"Transition '{t.name}': {self._describe_set(t)}.", 255),
+            description=_fit(t.description or f"{t.name}: set {self._describe_set(t)}.", 255),
         )
         if not conditions:
             return assignment, assignment
         decision = FlowDecision(
             name=self.names.claim(base, prefix="Check_"),
             label=t.name,
-            description=_fit(f"Transition '{t.name}': does the lead meet its conditions?", 255),
+            description=_fit(f"{t.name}: does the lead meet the conditions of this transition?", 255),
             default_connector_label="Otherwise",
             rules=(
                 FlowRule(
@@ -565,8 +574,8 @@ class _FlowBuilder:
             parts.append(f"Status = {t.set.status}")
         if t.set.stage is not None:
             parts.append(f"{self.spec.stage_field.label} at least {t.set.stage}")
-        parts += [f"{k} = {v}" for k, v in t.set.fields.items()]
-        return ", ".join(parts) or "nothing to set"
+        parts += [f"{k} = {_shown(v)}" for k, v in t.set.fields.items()]
+        return ", ".join(parts)
 
 
 def condition_logic(group_sizes: list[int]) -> str:
