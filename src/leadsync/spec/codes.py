@@ -120,6 +120,14 @@ _ALL = (
          "Two stages or two statuses show the same label; users could not tell them apart."),
     Code("LS036", "transition sets nothing", W,
          "The transition's `set` has no status, stage or fields; it does nothing."),
+    # --- rendering (raised by render/, listed here so every code has one page) ---------------
+    Code("LS900", "rendered metadata breaks the Metadata API schema", E,
+         "A rendered file does not match the Metadata API schema (XSD). This is a leadsync bug or a "
+         "broken template override (`--templates`); the message names the file, line, element and "
+         "template."),
+    Code("LS901", "template error", E,
+         "A template failed while rendering (a syntax error, an undefined name, printing nothing). "
+         "Fix the template override named in the message, or report a leadsync bug."),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _ALL}

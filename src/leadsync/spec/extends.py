@@ -64,8 +64,8 @@ def _load(path: Path, display: str, chain: tuple[tuple[str, str], ...], out: Lay
         return None
     if not base_path.is_file():
         why = "is a folder" if base_path.is_dir() else "does not exist"
-        out.diagnostics.append(diag("LS015", f"base spec '{target}' {why} (looked for {base_display})",
-                                    entry.node.span))
+        looked = f" (looked for {base_display})" if base_display != target else ""
+        out.diagnostics.append(diag("LS015", f"base spec '{target}' {why}{looked}", entry.node.span))
         return None
     base = _load(base_path, base_display, tuple(seen), out)
     if base is None:

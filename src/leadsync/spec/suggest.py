@@ -11,7 +11,7 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     same_case = [c for c in options if c.lower() == word.lower()]
     if same_case:
         return same_case[0]
-    found = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    found = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
     return found[0] if found else None
 
 
