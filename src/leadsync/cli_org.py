@@ -175,7 +175,7 @@ def deploy_command(spec, org, dry_run, test_level, tests, wait, as_json, junit_f
         click.echo(redactor(json.dumps(report.to_json(outcome, exit_code=int(code), org_args=follow_up), indent=2)))
     else:
         click.echo(redactor(report.format_text(outcome, follow_up)), nl=False)
-    if junit_file is not None and not outcome.spec_failed:
+    if junit_file is not None:
         from leadsync.render.output import write_file
 
         write_file(junit_file, report.to_junit(outcome).encode("utf-8"))

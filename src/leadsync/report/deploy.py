@@ -40,7 +40,11 @@ def component_line(c: ComponentMessage) -> str:
         where += f":{c.line}:{c.column or 0}"
     severity = "warning" if (c.problem_type or "").lower() == "warning" else "error"
     subject = " ".join(part for part in (c.type, c.name) if part) or "package"
-    return f"{where}: {severity} {subject}: {c.problem or 'failed'}"
+    return f"{where}: {severity} {subject}: {_one_line(c.problem or 'failed')}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def test_lines(f: ApexTestFailure) -> list[str]:
@@ -68,7 +72,9 @@ def progress_text(status: DeployStatus) -> str:
 
 def format_text(outcome: DeployOutcome, org_args: tuple[str, ...] = ()) -> str:
     """The human report: every failure on its own line, then one summary line and what to run next."""
-    lines = [str(d) for d in outcome.diagnostics]
+    from leadsync.report.text import format_line
+
+    lines = [format_line(d) for d in outcome.diagnostics]
     status = outcome.status
     if outcome.spec_failed:
         lines.append("the spec has errors: nothing was sent to the org")
@@ -166,12 +172,13 @@ def to_json(outcome: DeployOutcome | None, *, error: BaseException | None = None
 def to_junit(outcome: DeployOutcome) -> str:
     """One test case per component and per Apex test method (leadsync.report.junit builds the XML)."""
     from leadsync.report.junit import JUnitCase, to_junit as build
+    from leadsync.report.text import format_line
 
     status = outcome.status
     cases: list = []
     for d in outcome.diagnostics:
         if d.is_error:
-            cases.append(JUnitCase(name=f"{d.span}", classname="spec", failure=str(d)))
+            cases.append(JUnitCase(name=f"{d.span}", classname="leadsync.spec", failure=format_line(d)))
     if status is not None:
         for c in status.components:
             cases.append(JUnitCase(
