@@ -88,6 +88,9 @@ class NoProgress:
         pass
 
 
+NO_PROGRESS = NoProgress()
+
+
 @dataclass(frozen=True)
 class Waiting:
     """How to wait: injectable for tests of the use cases."""
@@ -106,7 +109,7 @@ def deploy_spec(
     request: DeployRequest,
     *,
     template_dir: Path | None = None,
-    progress: Progress = NoProgress(),
+    progress: Progress = NO_PROGRESS,
     waiting: Waiting = Waiting(),
 ) -> DeployOutcome:
     from leadsync.build import build
@@ -123,13 +126,14 @@ def deploy_spec(
     api_version = getattr(built.load.spec, "api_version", None)
     with connect(api_version) as org:
         org.warm_up()
-        info = _org_info(org, progress)
+        info = _org_info(org, progress, waiting)
         guard_production(info, changes_org=not request.options.check_only,
                          allow_production=request.allow_production)
         progress.phase(f"submitting {len(built.files)} files to {info.name}")
         deploy_id = _submit(lambda: org.deploy(package, request.options), info)
         progress.submitted(deploy_id, action)
-        return _wait(org, deploy_id, action, request.wait_seconds, progress, waiting, info, diagnostics)
+        return _wait(org, deploy_id, action, request.wait_seconds, progress, waiting, info, diagnostics,
+                     submitted_here=True)
 
 
 def quick_deploy(
@@ -137,17 +141,17 @@ def quick_deploy(
     connect: Connect,
     request: DeployRequest,
     *,
-    progress: Progress = NoProgress(),
+    progress: Progress = NO_PROGRESS,
     waiting: Waiting = Waiting(),
 ) -> DeployOutcome:
     with connect(None) as org:
         org.warm_up()
-        info = _org_info(org, progress)
+        info = _org_info(org, progress, waiting)
         guard_production(info, changes_org=True, allow_production=request.allow_production)
         progress.phase(f"quick-deploying validation {validation_id}")
         deploy_id = _submit(lambda: org.quick_deploy(validation_id), info)
         progress.submitted(deploy_id, "quick")
-        return _wait(org, deploy_id, "quick", request.wait_seconds, progress, waiting, info)
+        return _wait(org, deploy_id, "quick", request.wait_seconds, progress, waiting, info, submitted_here=True)
 
 
 def resume(
@@ -155,13 +159,13 @@ def resume(
     connect: Connect,
     wait_seconds: float,
     *,
-    progress: Progress = NoProgress(),
+    progress: Progress = NO_PROGRESS,
     waiting: Waiting = Waiting(),
 ) -> DeployOutcome:
     with connect(None) as org:
         org.warm_up()
         progress.submitted(deploy_id, "resume")
-        return _wait(org, deploy_id, "resume", wait_seconds, progress, waiting, None, first_now=True)
+        return _wait(org, deploy_id, "resume", wait_seconds, progress, waiting, None, submitted_here=False)
 
 
 def cancel(
@@ -169,7 +173,7 @@ def cancel(
     connect: Connect,
     wait_seconds: float,
     *,
-    progress: Progress = NoProgress(),
+    progress: Progress = NO_PROGRESS,
     waiting: Waiting = Waiting(),
 ) -> DeployOutcome:
     with connect(None) as org:
@@ -177,15 +181,15 @@ def cancel(
         progress.phase(f"canceling deploy {deploy_id}")
         with_retries(lambda: org.cancel(deploy_id), policy=waiting.policy, sleep=waiting.sleep)
         progress.submitted(deploy_id, "cancel")
-        return _wait(org, deploy_id, "cancel", wait_seconds, progress, waiting, None, first_now=True)
+        return _wait(org, deploy_id, "cancel", wait_seconds, progress, waiting, None, submitted_here=False)
 
 
 # --- steps ------------------------------------------------------------------------------------
 
 
-def _org_info(org: OrgClient, progress: Progress) -> OrgInfo:
+def _org_info(org: OrgClient, progress: Progress, waiting: Waiting) -> OrgInfo:
     progress.phase(f"connecting to {org.instance_url}")
-    return with_retries(org.org_info, retryable=retry_unless_unreachable)
+    return with_retries(org.org_info, policy=waiting.policy, sleep=waiting.sleep, retryable=retry_unless_unreachable)
 
 
 def _submit(call: Callable[[], str], info: OrgInfo) -> str:
@@ -211,13 +215,17 @@ def _wait(
     info: OrgInfo | None,
     diagnostics: tuple[Diagnostic, ...] = (),
     *,
-    first_now: bool = False,
+    submitted_here: bool,
 ) -> DeployOutcome:
-    """Poll the deploy until done or `wait_seconds` pass; errors name the deploy and how to resume."""
+    """Poll the deploy until done or `wait_seconds` pass.
+
+    A deploy submitted by this command is first looked at after the policy's first interval, and an
+    error while waiting names it and how to resume. One submitted earlier (resume, cancel) may be
+    done already: it is looked at at once.
+    """
     started = waiting.clock()
     deadline = started + max(0.0, wait_seconds)
-    # A resumed or canceled deploy may be done already: look at once, then follow the schedule.
-    start = started - waiting.policy.first_interval if first_now else started
+    start = started if submitted_here else started - waiting.policy.first_interval
     outcome = dict(action=action, deploy_id=deploy_id, org=info, diagnostics=diagnostics, wait_seconds=wait_seconds)
     try:
         status = _named(lambda: poll(
@@ -229,7 +237,7 @@ def _wait(
             sleep=waiting.sleep,
             on_result=progress.status,
             start=start,
-        ), deploy_id if not first_now else None)
+        ), deploy_id if submitted_here else None)
     except PollTimeout as timeout:
         return DeployOutcome(**outcome, status=timeout.last, still_running=True,
                              elapsed=waiting.clock() - started)
