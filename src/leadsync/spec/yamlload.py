@@ -86,17 +86,20 @@ def parse_bytes(data: bytes, display: str) -> ReadResult:
 def parse_text(text: str, display: str) -> ReadResult:
     if not text.strip():
         return ReadResult(None, [diag("LS004", "the spec file is empty", Span(display))])
-    builder = _Builder(display)
+    lines = _LINE_BREAK.split(text)
+    builder = _Builder(display, lines)
     try:
         root = builder.build(yaml.parse(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as err:
-        return ReadResult(None, builder.diagnostics + [_syntax(err, text, display)])
+        return ReadResult(None, builder.diagnostics + [_syntax(err, lines, display)])
     except yaml.reader.ReaderError as err:
         return ReadResult(None, builder.diagnostics + [_bad_character(err, text, display)])
     except _Refused as err:
         return ReadResult(None, builder.diagnostics + [err.diagnostic])
     if root is None:
         return ReadResult(None, [diag("LS004", "the spec file holds only comments or blank lines", Span(display))])
+    if isinstance(root, Scalar) and root.value is None:
+        return ReadResult(None, [diag("LS004", "the spec file holds an empty document", Span(display))])
     return ReadResult(root, builder.diagnostics)
 
 
@@ -113,11 +116,9 @@ def _decode(data: bytes, display: str) -> str | Diagnostic:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        before = data[: err.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8-sig", "replace")) + 1
-        byte = data[err.start]
-        return diag("LS003", f"byte 0x{byte:02x} is not UTF-8; save the file as UTF-8", Span(display, line, column))
+        lines = _LINE_BREAK.split(data[: err.start].decode("utf-8-sig"))
+        return diag("LS003", f"byte 0x{data[err.start]:02x} is not UTF-8; save the file as UTF-8",
+                    Span(display, len(lines), len(lines[-1]) + 1))
 
 
 # --- events → nodes ---------------------------------------------------------------------------
@@ -131,16 +132,16 @@ class _Refused(Exception):
 
 
 class _Builder:
-    def __init__(self, display: str):
+    def __init__(self, display: str, lines: list[str]):
         self.display = display
+        self.lines = lines
         self.diagnostics: list[Diagnostic] = []
         self.anchors: dict[str, tuple[Node, int]] = {}  # name → (node, expanded size)
         self.open_anchors: set[str] = set()
         self.count = 0
 
     def span(self, event) -> Span:
-        mark = event.start_mark
-        return Span(self.display, mark.line + 1, mark.column + 1)
+        return _span(self.display, self.lines, event.start_mark)
 
     def build(self, events) -> Node | None:
         events = iter(events)
@@ -286,11 +287,17 @@ def resolve_plain(text: str):
 # --- errors → diagnostics ---------------------------------------------------------------------
 
 
-def _syntax(err: yaml.MarkedYAMLError, text: str, display: str) -> Diagnostic:
+def _span(display: str, lines: list[str], mark) -> Span:
+    """A mark as a span inside the text: libyaml puts end-of-stream on a line past a last line
+    that has no line break."""
+    if mark.line >= len(lines):
+        return Span(display, len(lines), len(lines[-1]) + 1)
+    return Span(display, mark.line + 1, mark.column + 1)
+
+
+def _syntax(err: yaml.MarkedYAMLError, lines: list[str], display: str) -> Diagnostic:
     mark = err.problem_mark or err.context_mark
-    line = mark.line if mark else 0
-    lines = _LINE_BREAK.split(text)
-    tab = _tab_indent(lines, line)
+    tab = _tab_indent(lines, mark.line if mark else 0)
     if tab:
         return diag("LS006", "tab character used for indentation; YAML indents with spaces only",
                     Span(display, *tab))
@@ -298,9 +305,7 @@ def _syntax(err: yaml.MarkedYAMLError, text: str, display: str) -> Diagnostic:
     cm = err.context_mark
     if err.context and cm and mark and (cm.line, cm.column) != (mark.line, mark.column):
         message += f" ({err.context} at line {cm.line + 1}, column {cm.column + 1})"
-    if mark is None:
-        return diag("LS005", message, Span(display))
-    return diag("LS005", message, Span(display, mark.line + 1, mark.column + 1))
+    return diag("LS005", message, _span(display, lines, mark) if mark else Span(display))
 
 
 def _tab_indent(lines: list[str], index: int) -> tuple[int, int] | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from leadsync.spec.nodes import Map, Scalar, to_plain
+from leadsync.spec.nodes import Map, to_plain
 from leadsync.spec.yamlload import MAX_BYTES, parse_text, read_file, resolve_plain
 
 
@@ -126,13 +126,14 @@ def test_utf8_bom_is_accepted(tmp_path):
     assert str(result.root.entries["name"].key_span) == "spec.yaml:1:1"
 
 
-@pytest.mark.parametrize("data", [b"", b"  \n\n", b"# only a comment\n", b"---\n"])
+@pytest.mark.parametrize("data", [b"", b"  \n\n", b"# only a comment\n", b"---\n", b"~\n"])
 def test_empty_documents(tmp_path, data):
-    result = read(tmp_path, data)
-    if data == b"---\n":  # an explicit empty document is an empty value, not an empty file
-        assert result.diagnostics == [] and isinstance(result.root, Scalar) and result.root.value is None
-    else:
-        assert only(result)[:2] == ("LS004", "spec.yaml:0:0")
+    assert only(read(tmp_path, data))[:2] == ("LS004", "spec.yaml:0:0")
+
+
+def test_end_of_stream_errors_stay_inside_the_file():
+    assert only(parse_text("a: [", "s.yaml"))[1] == "s.yaml:1:5"
+    assert only(parse_text("a: [\n", "s.yaml"))[1] == "s.yaml:2:1"
 
 
 def test_control_character_is_located(tmp_path):
