@@ -1,9 +1,10 @@
 """Waiting for the org without wasting time or API calls. Pure: the clock and sleep are injected.
 
 The schedule: the first check `first_interval` after the start, then intervals growing by `factor`
-up to `max_interval` (0.5, 0.75, 1.1, 1.7, 2.5, 3.8, 5, 5 ... s). A deploy that finishes after T seconds
-is seen at most about T/2 (and never more than 5 s) later, in O(log T) calls for short deploys:
-T = 3 s takes 4 status calls, T = 10 s takes 6.
+up to `max_interval`; during the first `prompt_window` seconds no interval exceeds `prompt_interval`.
+Checks land at 0.5, 1.25, 2.4, 3.6, 4.9 ... 9.9, 11.1, then 13.4, 16.8, 21.8 and every 5 s: a deploy
+that takes up to 10 s is seen within 1.25 s of finishing (T = 3 s costs 4 status calls), a longer one
+within 5 s, and a long deploy costs one call every 5 s.
 
 Transient failures (see `session.TransientError`) are retried with exponential backoff, at most
 `max_failures` in a row; the schedule resumes where it was. Each interval is measured from the start
@@ -27,6 +28,8 @@ class PollPolicy:
     first_interval: float = 0.5
     factor: float = 1.5
     max_interval: float = 5.0
+    prompt_window: float = 10.0  # seconds after the start during which ...
+    prompt_interval: float = 1.25  # ... no interval is longer than this
     max_failures: int = 6  # consecutive transient failures before giving up
     backoff_first: float = 0.5
     backoff_max: float = 8.0
@@ -70,7 +73,8 @@ def poll(
     now), e.g. to the moment a deploy was submitted. Non-retryable errors propagate at once; the
     (max_failures + 1)-th consecutive retryable error propagates too.
     """
-    next_at = (clock() if start is None else start) + policy.first_interval
+    origin = clock() if start is None else start
+    next_at = origin + policy.first_interval
     interval = min(policy.max_interval, policy.first_interval * policy.factor)
     failures = 0
     last: T | None = None
@@ -101,6 +105,8 @@ def poll(
             return result
         if deadline is not None and called_at >= deadline:
             raise PollTimeout(last)
+        if called_at - origin < policy.prompt_window:
+            interval = min(interval, policy.prompt_interval)
         next_at = called_at + interval
         interval = min(policy.max_interval, interval * policy.factor)
 
