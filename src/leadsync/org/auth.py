@@ -26,7 +26,8 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
@@ -363,7 +364,10 @@ def _token_request(http, url: str, data: dict[str, str], *, check: str) -> Token
 
 
 def select_login(options: OrgOptions, environ: Mapping[str, str], redactor: Redactor | None = None) -> Login:
-    """The login ORG-OPTIONS ask for. Usage errors for missing or conflicting options (exit 2)."""
+    """The login ORG-OPTIONS ask for; UsageError (exit 2) for missing or conflicting options.
+
+    `--target-org local` starts the local org here, since its CA must be trusted before any request.
+    """
     remember = redactor.add if redactor is not None else (lambda *s: None)
     method = _chosen(options, environ)
     if method == "target_org":
@@ -414,17 +418,6 @@ def _https(url: str, option: str) -> str:
     return url.rstrip("/")
 
 
-@dataclass
-class _Connection:
-    """What `connect` must undo: the login (a local org to stop) and the trust bundle file."""
-
-    closers: list[Callable[[], None]] = field(default_factory=list)
-
-    def close(self) -> None:
-        while self.closers:
-            self.closers.pop()()
-
-
 def connect(
     options: OrgOptions,
     *,
@@ -438,13 +431,13 @@ def connect(
 
     environ = os.environ if environ is None else environ
     redactor = redactor if redactor is not None else Redactor()
-    undo = _Connection()
-    try:
+    with ExitStack() as undo:  # on failure: close what was opened; on success the client owns it
         login = select_login(options, environ, redactor)
-        undo.closers.append(login.close)
+        undo.callback(login.close)
         bundle = TrustBundle(list(login.ca_files), environ)
-        undo.closers.append(bundle.close)
+        undo.callback(bundle.close)
         http = VerifiedSession(bundle.verify)
+        undo.callback(http.close)
         token = login.login(http)
         redactor.add(token.access_token)
 
@@ -453,7 +446,6 @@ def connect(
             redactor.add(fresh.access_token)
             return fresh.access_token
 
-        closers = tuple(reversed(undo.closers))
         client = OrgClient(
             instance_url=token.instance_url,
             access_token=token.access_token,
@@ -461,10 +453,7 @@ def connect(
             api_version=api_version or DEFAULT_API_VERSION,
             username=token.username or options.username,
             renew=renew if login.renewable else None,
-            on_close=closers,
+            on_close=(bundle.close, login.close),  # after the client has closed its session
         )
-        undo.closers.clear()
+        undo.pop_all()
         return client
-    except BaseException:
-        undo.close()
-        raise
