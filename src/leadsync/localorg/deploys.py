@@ -139,12 +139,12 @@ class Deploys:
 
     def quick_deploy(self, validation_id: str, duration: float | None = None) -> Job:
         validation = self.get(validation_id)
-        package = self._zip(validation_id)
         with self._lock:
             fresh = time.time() - (validation.completed or 0) < VALIDATION_DAYS * 86400
             if not (validation.options.check_only and validation.success and not validation.quick_deployed and fresh
                     and validation.validated_generation == self._store.generation):
                 raise DeployError("INVALID_ID_FIELD", f"The validation {validation_id} is not eligible for a quick deploy")
+            package = self._zip(validation_id)
             validation.quick_deployed = True
             self._record(validation)
         options = Options(**{**asdict(validation.options), "check_only": False})

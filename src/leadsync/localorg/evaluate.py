@@ -45,6 +45,7 @@ def evaluate(data: bytes, single_package: bool, store: MetadataStore) -> Evaluat
         result.problems.append(Problem("", "package.xml", err.path, f"Error parsing file: {err.problem}", err.line, err.column))
         return result
     components: list[Component] = []
+    unreadable: set[tuple[str, str]] = set()  # already reported: not "missing" from the package too
     for path in sorted(files):
         if not path.startswith(root):
             continue
@@ -55,8 +56,9 @@ def evaluate(data: bytes, single_package: bool, store: MetadataStore) -> Evaluat
             components.extend(parse.components_of(path, files[path]))
         except MetadataParseError as err:
             kind = parse.classify(path) or ("", path)
+            unreadable.add(kind)
             result.problems.append(Problem(kind[0], kind[1], path, f"Error parsing file: {err.problem}", err.line, err.column))
-    result.problems += judge.package_problems(manifest, components, root)
+    result.problems += judge.package_problems(manifest, components, root, unreadable)
     result.problems += judge.schema_problems(files, root, components)
     result.components = [c for c in components if _selected(c, manifest)]
     result.has_apex = any(c.type in ("ApexClass", "ApexTrigger") for c in result.components)

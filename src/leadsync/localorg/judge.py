@@ -18,6 +18,7 @@ one the same package deactivates).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterable, Iterator
@@ -78,7 +79,8 @@ class OrgView:
 # --- the package as a whole -------------------------------------------------------------------
 
 
-def package_problems(manifest: Manifest, components: list[Component], root: str) -> list[Problem]:
+def package_problems(manifest: Manifest, components: list[Component], root: str,
+                     unreadable: set[Key] = frozenset()) -> list[Problem]:
     manifest_file = f"{root}package.xml"
     found: dict[Key, Component] = {}
     for c in components:
@@ -89,7 +91,8 @@ def package_problems(manifest: Manifest, components: list[Component], root: str)
     ]
     for type_, members in manifest.types.items():
         for member in members:
-            if member != "*" and (type_, member) not in found and type_ in {*TOP_LEVEL_TYPES, *CHILD_SUFFIX}:
+            missing = (type_, member) not in found and (type_, member) not in unreadable
+            if member != "*" and missing and type_ in {*TOP_LEVEL_TYPES, *CHILD_SUFFIX}:
                 problems.append(Problem(type_, member, manifest_file,
                                         f"An object '{member}' of type {type_} was named in package.xml, "
                                         "but was not found in zipped directory"))
@@ -103,28 +106,34 @@ def package_problems(manifest: Manifest, components: list[Component], root: str)
 
 
 def schema_problems(files: dict[str, bytes], root: str, components: list[Component]) -> list[Problem]:
-    """The XSD, via render/schema.py; each finding attributed to the component at its line."""
-    try:
-        from leadsync.render.schema import validate_files
-    except ImportError:  # render/schema.py is not there yet: nothing to check against
-        return []
-    relative = {path[len(root):]: data for path, data in files.items() if path.startswith(root)}
+    """The XSD (render/schema.py, API 63.0) on the readable files of the types it covers; each finding
+    attributed to the component at its line."""
+    from leadsync.render.schema import ROOT_TYPES, validate_files
+
+    covered = {c.path for c in components if c.type in ROOT_TYPES and c.element is not None}
+    covered.add(f"{root}package.xml")
+    relative = {path[len(root):]: files[path] for path in sorted(covered) if path in files}
     problems = []
     for d in validate_files(relative):
         if not d.is_error:
             continue
         path = root + d.span.path
         owner = _owner(components, path, d.span.line)
-        kind = parse.classify(path) or ("", d.span.path)
-        problems.append(Problem(owner.type if owner else kind[0], owner.full_name if owner else kind[1], path,
-                                d.message, d.span.line, d.span.column))
+        kind = (owner.type, owner.full_name) if owner else (parse.classify(path) or ("", d.span.path))
+        message = _SCHEMA_MESSAGE.sub("", d.message)
+        problems.append(Problem(kind[0], kind[1], path, message, d.span.line, d.span.column))
     return problems
 
 
+# render/schema.py speaks to leadsync's developers ("internal error: ... from template ..."); a deploy
+# speaks to whoever deployed, so only the schema's own words are kept.
+_SCHEMA_MESSAGE = re.compile(r"^internal error: .*? does not match the Metadata API schema: ")
+
+
 def _owner(components: list[Component], path: str, line: int) -> Component | None:
-    """The innermost component of `path` starting at or before `line`."""
-    candidates = [c for c in components if c.path == path and c.line <= max(line, 1)]
-    return max(candidates, key=lambda c: c.line, default=None)
+    """The innermost component of `path` starting at or before `line` (children follow their object)."""
+    candidates = [(c.line, i, c) for i, c in enumerate(components) if c.path == path and c.line <= max(line, 1)]
+    return max(candidates, key=lambda t: t[:2], default=(0, 0, None))[2]
 
 
 # --- component rules --------------------------------------------------------------------------

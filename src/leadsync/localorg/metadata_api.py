@@ -89,7 +89,8 @@ class MetadataApi:
         return deploy_result(self._deploys.get(deploy_id), soap.boolean(body, "includeDetails"))
 
     def cancel_deploy(self, body, call: Call) -> dict:
-        deploy_id = soap.text(body, "String") or soap.text(body, "asyncProcessId") or ""
+        first = next(iter(elements(body)), None)  # <String> in the WSDL; jsforce (sf) sends <id>
+        deploy_id = (first.text or "").strip() if first is not None else ""
         call.detail["id"] = deploy_id
         job = self._deploys.cancel(deploy_id)
         return {"done": job.done, "id": job.id}
@@ -103,7 +104,7 @@ class MetadataApi:
     # --- retrieve ---------------------------------------------------------------------------
 
     def retrieve(self, body, call: Call) -> dict:
-        req = soap.child(body, "retrieveRequest")
+        req = next(iter(elements(body)), None)  # retrieveRequest; jsforce (sf) calls it <request>
         if req is None:
             raise SoapFault("INVALID_XML", "retrieveRequest is required", client_error=True)
         version = soap.text(req, "apiVersion") or ""

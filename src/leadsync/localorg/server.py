@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import socket
 import ssl
 import threading
 from dataclasses import dataclass
@@ -88,7 +89,7 @@ class LocalOrg:
         self.sessions = oauth.Sessions(self.state)
         self.metadata_api = MetadataApi(self.store, self.deploys, self.state.identity, self.production, self.faults)
         self._server = _Server(("127.0.0.1", self._port), self, server_context(self.tls))
-        self._thread = threading.Thread(target=self._server.serve_forever, name="local-org", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="local-org", daemon=True)
         self._thread.start()
         log.info("local org serving %s (state %s)", self.instance_url, self.state_dir)
         return self
@@ -208,8 +209,8 @@ class LocalOrg:
             self.calls.add("rest", path=path)
             return _json(401, INVALID_SESSION, (("WWW-Authenticate", "Token"),))
         self.calls.add(reply.name, path=path, q=params.get("q"))
-        if reply.status == 404:
-            log.warning("local org does not answer %s %s", method, path)
+        if reply.status in (400, 404):
+            log.warning("local org does not answer %s %s %s", method, path, params.get("q", ""))
         return _json(reply.status, reply.body)
 
     def _soap(self, path: str, body: bytes) -> Response:
@@ -282,6 +283,7 @@ class _Server(ThreadingHTTPServer):
 
     def finish_request(self, request, client_address) -> None:
         request.settimeout(IDLE_SECONDS)
+        request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             conn = self.context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError) as err:
@@ -325,14 +327,13 @@ class _Handler(BaseHTTPRequestHandler):
         if response is DROP:
             self.close_connection = True
             return
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.end_headers()
-        if method != "HEAD":
-            self.wfile.write(response.body)
+        reason = self.responses.get(response.status, ("",))[0]
+        head = [f"HTTP/1.1 {response.status} {reason}", f"Date: {self.date_time_string()}",
+                f"Content-Type: {response.content_type}", f"Content-Length: {len(response.body)}",
+                *(f"{name}: {value}" for name, value in response.headers)]
+        # One write, so headers and body leave together (no Nagle/delayed-ACK pause between them).
+        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body)
+        self.log_request(response.status)
 
     def _body(self) -> bytes | None:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":

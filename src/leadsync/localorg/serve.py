@@ -1,0 +1,49 @@
+"""`leadsync local-org serve`: run the local org in the foreground until SIGINT or SIGTERM.
+
+The first stdout line is the connect JSON (instance_url, access_token, username, ca_file), flushed at
+once so a script can read it and go; the second is for humans and holds no secret. Requests the org
+does not answer are logged to stderr (method and path only); `log_requests` logs every request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import TextIO
+
+from leadsync.localorg.server import LocalOrg
+from leadsync.localorg.state import default_state_dir
+
+
+def run(port: int = 0, state_dir: Path | None = None, production: bool = False, deploy_seconds: float = 0.3,
+        log_requests: bool = False, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    _log_to_stderr(logging.DEBUG if log_requests else logging.INFO)
+    state_dir = Path(state_dir) if state_dir is not None else default_state_dir()
+    org = LocalOrg(state_dir, port=port, production=production, deploy_seconds=deploy_seconds)
+    org.start()
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        print(json.dumps(org.connect_info()), file=out, flush=True)
+        kind = "production" if production else "sandbox"
+        print(f"local org ({kind}) at {org.instance_url}, state in {state_dir}; trust {org.ca_file}; "
+              "Ctrl-C stops it", file=out, flush=True)
+        stop.wait()
+    finally:
+        org.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _log_to_stderr(level: int) -> None:
+    log = logging.getLogger("leadsync.localorg")
+    log.setLevel(level)
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+        log.addHandler(handler)
