@@ -8,7 +8,8 @@ from leadsync.diagnostics import Diagnostic
 
 
 def format_line(d: Diagnostic) -> str:
-    message = d.message.replace("\r", "\\r").replace("\n", "\\n")
+    """One line, whatever the message quotes from the spec: control characters are escaped."""
+    message = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in d.message)
     return f"{d.span.path}:{d.span.line}:{d.span.column}: {d.severity.value} {d.code}: {message}"
 
 

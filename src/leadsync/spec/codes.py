@@ -6,19 +6,16 @@ docs/diagnostics.md is `render_markdown()` written out (a test keeps the two equ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from leadsync.diagnostics import Diagnostic, Severity, Span
 
 E, W = Severity.ERROR, Severity.WARNING
 
 
-@dataclass(frozen=True)
 class Code:
-    code: str
-    title: str
-    severity: Severity
-    help: str
+    __slots__ = ("code", "title", "severity", "help")
+
+    def __init__(self, code: str, title: str, severity: Severity, help: str):
+        self.code, self.title, self.severity, self.help = code, title, severity, help
 
 
 _ALL = (

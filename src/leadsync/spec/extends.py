@@ -47,7 +47,7 @@ def _load(path: Path, display: str, chain: tuple[tuple[str, str], ...], out: Lay
         return root
     root = without(root, {"extends"})
     target = text_of(entry.node)
-    if not target or not target.strip():
+    if not target or not target.strip() or "\0" in target:
         out.diagnostics.append(diag("LS011", "wrong type for 'extends': expected the path of a base spec, "
                                     f"got {describe(entry.node)}", entry.node.span))
         return None
@@ -63,7 +63,7 @@ def _load(path: Path, display: str, chain: tuple[tuple[str, str], ...], out: Lay
         out.diagnostics.append(diag("LS016", f"the extends chain is longer than {MAX_CHAIN} files", entry.node.span))
         return None
     if not base_path.is_file():
-        why = "is a folder" if base_path.is_dir() else "does not exist"
+        why = "is a folder" if base_path.is_dir() else "is not a file" if base_path.exists() else "does not exist"
         looked = f" (looked for {base_display})" if base_display != target else ""
         out.diagnostics.append(diag("LS015", f"base spec '{target}' {why}{looked}", entry.node.span))
         return None

@@ -7,36 +7,46 @@ Nodes are never mutated after they are built; merging makes new containers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Union
 
 from leadsync.diagnostics import Span
 
+# Plain slotted classes, not dataclasses: a spec can have tens of thousands of nodes, and these are
+# created on every `leadsync validate` start (frozen dataclasses are slow to build and to import).
 
-@dataclass(frozen=True, eq=False)
+
 class Scalar:
-    value: str | int | float | bool | None
-    span: Span
-    raw: str  # the text as written, for messages ("put '63.10' in quotes")
+    __slots__ = ("value", "span", "raw")
+
+    def __init__(self, value: str | int | float | bool | None, span: Span, raw: str):
+        self.value = value
+        self.span = span
+        self.raw = raw  # the text as written, for messages ("put '63.10' in quotes")
 
 
-@dataclass(frozen=True, eq=False)
 class Seq:
-    items: tuple["Node", ...]
-    span: Span
+    __slots__ = ("items", "span")
+
+    def __init__(self, items: tuple["Node", ...], span: Span):
+        self.items = items
+        self.span = span
 
 
-@dataclass(frozen=True, eq=False)
 class Entry:
-    key: str
-    key_span: Span
-    node: "Node"
+    __slots__ = ("key", "key_span", "node")
+
+    def __init__(self, key: str, key_span: Span, node: "Node"):
+        self.key = key
+        self.key_span = key_span
+        self.node = node
 
 
-@dataclass(frozen=True, eq=False)
 class Map:
-    entries: dict[str, Entry]
-    span: Span
+    __slots__ = ("entries", "span")
+
+    def __init__(self, entries: dict[str, Entry], span: Span):
+        self.entries = entries
+        self.span = span
 
     def get(self, key: str) -> "Node | None":
         entry = self.entries.get(key)
@@ -86,5 +96,6 @@ def describe(node: Node | None) -> str:
 
 
 def shorten(text: str, limit: int = 60) -> str:
-    flat = text.replace("\n", "\\n")
+    """The text on one line (control characters escaped), cut to `limit` characters."""
+    flat = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -16,12 +16,13 @@ from pydantic import BaseModel, Tag, ValidationError
 from leadsync.diagnostics import Diagnostic
 from leadsync.spec.codes import diag
 from leadsync.spec.locate import Locator, dotted
-from leadsync.spec.model import Spec
+from leadsync.spec.model import AnyOf, Changed, Converted, FieldCompare, Spec, StageIs, StatusIs
 from leadsync.spec.nodes import Map, Scalar, describe
 from leadsync.spec.overlay import DIRECTIVES, NAMED_LISTS
 from leadsync.spec.suggest import did_you_mean
 
 _CONDITION_KEYS = ("status", "stage", "converted", "changed", "field", "any")
+_CONDITION_CLASSES = (StatusIs, StageIs, Converted, Changed, FieldCompare, AnyOf)
 _EXPECTED = {
     "string_type": "text",
     "bool_type": "true or false",
@@ -48,8 +49,10 @@ def validate(data: Any, locator: Locator) -> tuple[Spec | None, list[Diagnostic]
 def diagnose(errors: list[dict], locator: Locator) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     typed: dict[tuple, list[dict]] = {}
+    every_path = []
     for error in errors:
-        path, model = _walk(error["loc"])
+        path = _walk(error["loc"])[0]
+        every_path.append(path)
         kind = error["type"]
         if kind == "extra_forbidden":
             out.append(_unknown_key(path, _walk(error["loc"][:-1])[1], locator))
@@ -68,7 +71,7 @@ def diagnose(errors: list[dict], locator: Locator) -> list[Diagnostic]:
             typed.setdefault(path, []).append(error)
     for path, group in typed.items():
         # A branch that accepted the container and failed inside it says more than the others.
-        if any(other[: len(path)] == path and len(other) > len(path) for other in typed):
+        if any(other[: len(path)] == path and len(other) > len(path) for other in every_path):
             continue
         out.append(_wrong_type(path, group, locator))
     return list(dict.fromkeys(out))
@@ -85,7 +88,7 @@ def _unknown_key(path: tuple, model: type[BaseModel] | None, locator: Locator) -
     if key in DIRECTIVES and len(parent) == 2 and parent[0] in NAMED_LISTS:
         return diag("LS010", f"unknown key '{key}'{place}: '{key}' only works in a spec that extends a base "
                     "(`extends:`)", span)
-    if model and model.__name__ in _CONDITION_CLASSES and key in _CONDITION_KEYS:
+    if model in _CONDITION_CLASSES and key in _CONDITION_KEYS:
         first = next(iter(model.model_fields))
         return diag("LS010", f"a condition has one kind: '{key}' cannot be combined with '{first}' in "
                     f"{dotted(parent)}; write two conditions", span)
@@ -145,8 +148,6 @@ def _either(words: list[str]) -> str:
 
 
 # --- pydantic location → data path and model class --------------------------------------------
-
-_CONDITION_CLASSES = {"StatusIs", "StageIs", "Converted", "Changed", "FieldCompare", "AnyOf"}
 
 
 def _walk(loc: tuple) -> tuple[tuple, type[BaseModel] | None]:

@@ -38,7 +38,6 @@ MAX_DEPTH = 64
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _STD = "tag:yaml.org,2002:"
 
 
@@ -56,6 +55,8 @@ def read_file(path: Path, display: str) -> ReadResult:
         info = path.stat()
     except (FileNotFoundError, NotADirectoryError):
         return ReadResult(None, [diag("LS001", f"no such file: {display}", whole)])
+    except ValueError:
+        return ReadResult(None, [diag("LS001", "the path has a NUL character", whole)])
     except OSError as err:
         return ReadResult(None, [diag("LS001", f"cannot read {display}: {err.strerror or err}", whole)])
     if stat.S_ISDIR(info.st_mode):
@@ -107,7 +108,7 @@ def parse_text(text: str, display: str) -> ReadResult:
 
 
 def _too_large(size: int, span: Span) -> Diagnostic:
-    return diag("LS002", f"the file is {size / 1_000_000:.1f} MB; a spec may be at most 1 MB", span)
+    return diag("LS002", f"the file has {size:,} bytes; a spec may have at most {MAX_BYTES:,} (1 MB)", span)
 
 
 def _decode(data: bytes, display: str) -> str | Diagnostic:
@@ -257,6 +258,8 @@ _TYPED_TAGS = {_STD + "int": int, _STD + "float": float, _STD + "bool": bool, _S
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"[-+]?[0-9]+")
+_OCT = re.compile(r"0o[0-7]+")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _SPECIAL_FLOATS = {".inf": "inf", ".Inf": "inf", ".INF": "inf", ".nan": "nan", ".NaN": "nan", ".NAN": "nan"}
 
@@ -270,9 +273,9 @@ def resolve_plain(text: str):
     try:
         if _INT.fullmatch(text):
             return int(text)
-        if re.fullmatch(r"0o[0-7]+", text):
+        if _OCT.fullmatch(text):
             return int(text[2:], 8)
-        if re.fullmatch(r"0x[0-9a-fA-F]+", text):
+        if _HEX.fullmatch(text):
             return int(text[2:], 16)
     except ValueError:  # more digits than Python converts; keep the text
         return text
@@ -319,7 +322,7 @@ def _tab_indent(lines: list[str], index: int) -> tuple[int, int] | None:
 
 
 def _bad_character(err: yaml.reader.ReaderError, text: str, display: str) -> Diagnostic:
-    found = _NON_PRINTABLE.search(text)
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)  # compiled by PyYAML already
     position = found.start() if found else min(max(err.position, 0), len(text))
     char = text[position] if position < len(text) else "\0"
     breaks = list(_LINE_BREAK.finditer(text, 0, position))

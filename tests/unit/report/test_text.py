@@ -25,6 +25,11 @@ def test_a_message_with_line_breaks_stays_on_one_line():
     assert text == "a.yaml:3:5: error LS020: stages: 'A\\nB' is declared twice\n"
 
 
+def test_control_characters_are_escaped_and_unicode_kept():
+    text = format_text([error("LS020", "stages: 'Prä\tqual\x00' twice\r", Span("a.yaml", 3, 5))])
+    assert text == "a.yaml:3:5: error LS020: stages: 'Prä\\tqual\\x00' twice\\r\n"
+
+
 def test_whole_file_problems_show_line_zero():
     assert format_text([error("LS001", "no such file: x.yaml", Span("x.yaml"))]) == \
         "x.yaml:0:0: error LS001: no such file: x.yaml\n"

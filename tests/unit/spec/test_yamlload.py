@@ -80,6 +80,10 @@ def test_missing_parent_is_also_missing(tmp_path):
     assert only(read_file(tmp_path / "file" / "spec.yaml", "file/spec.yaml"))[0] == "LS001"
 
 
+def test_a_path_with_a_nul_character():
+    assert only(read_file(Path("a\0b.yaml"), "a\0b.yaml"))[::2] == ("LS001", "the path has a NUL character")
+
+
 def test_folder(tmp_path):
     code, span, message = only(read_file(tmp_path, "specs"))
     assert (code, span) == ("LS001", "specs:0:0") and "is a folder" in message
@@ -99,7 +103,7 @@ def test_ten_megabytes_is_refused_quickly_without_reading(tmp_path):
     start = time.perf_counter()
     code, span, message = only(read_file(path, "big.yaml"))
     assert time.perf_counter() - start < 0.5
-    assert (code, span, message) == ("LS002", "big.yaml:0:0", "the file is 10.0 MB; a spec may be at most 1 MB")
+    assert (code, span, message) == ("LS002", "big.yaml:0:0", "the file has 10,000,000 bytes; a spec may have at most 1,000,000 (1 MB)")
 
 
 def test_just_over_the_limit_is_refused_and_at_the_limit_is_read(tmp_path):
