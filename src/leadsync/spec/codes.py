@@ -51,7 +51,8 @@ _ALL = (
          "suggests the closest known key."),
     Code("LS011", "wrong type", E,
          "The value has the wrong type (text, number, true/false, list or mapping). Text that "
-         "looks like a number or a boolean must be quoted, e.g. `api_version: \"63.0\"`."),
+         "looks like a number must be quoted, e.g. `api_version: \"63.0\"`. Specs are read as YAML "
+         "1.2: only `true` and `false` are booleans; `yes`, `no`, `on` and `off` are text."),
     Code("LS012", "missing required key", E,
          "Add the key the message names (see docs/spec.md for every key)."),
     Code("LS013", "invalid value", E,
