@@ -331,9 +331,9 @@ class _Handler(BaseHTTPRequestHandler):
         head = [f"HTTP/1.1 {response.status} {reason}", f"Date: {self.date_time_string()}",
                 f"Content-Type: {response.content_type}", f"Content-Length: {len(response.body)}",
                 *(f"{name}: {value}" for name, value in response.headers)]
+        self.log_request(response.status)
         # One write, so headers and body leave together (no Nagle/delayed-ACK pause between them).
         self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body)
-        self.log_request(response.status)
 
     def _body(self) -> bytes | None:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
