@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fixtures_localorg import local_org_factory  # noqa: F401 — the shared local org fixture
 
 from leadsync.cli import main_group
 from leadsync.localorg.server import LocalOrg
@@ -42,10 +43,8 @@ statuses:
 
 
 @pytest.fixture
-def org(tmp_path):
-    local = LocalOrg(tmp_path / "org", deploy_seconds=0.2).start()
-    yield local
-    local.stop()
+def org(local_org_factory):
+    return local_org_factory(deploy_seconds=0.2)  # long enough to see Pending/InProgress once
 
 
 def deploy(org, *args: str, env: dict[str, str | None] | None = None, token: bool = True, trust: bool = True):
@@ -238,10 +237,8 @@ def test_session_expiry_with_an_access_token_exits_3(org):
 
 
 @pytest.fixture
-def production(tmp_path):
-    local = LocalOrg(tmp_path / "prod", production=True, deploy_seconds=0.2).start()
-    yield local
-    local.stop()
+def production(local_org_factory):
+    return local_org_factory(production=True)
 
 
 def test_production_is_refused_with_exit_4(production):
@@ -320,7 +317,7 @@ def test_bad_refresh_token_exits_3_without_echoing_it(org):
 
 
 @pytest.fixture
-def jwt_org(tmp_path):
+def jwt_org(tmp_path, local_org_factory):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -329,9 +326,7 @@ def jwt_org(tmp_path):
     key_file = tmp_path / "server.key"
     key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
-    local = LocalOrg(tmp_path / "org", deploy_seconds=0.2, jwt_public_key_pem=public).start()
-    yield local, key_file
-    local.stop()
+    return local_org_factory(jwt_public_key_pem=public), key_file
 
 
 def test_jwt_bearer(jwt_org):

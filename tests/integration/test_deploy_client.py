@@ -7,10 +7,10 @@ import time
 import zipfile
 
 import pytest
+from fixtures_localorg import local_org_factory  # noqa: F401 — the shared local org fixture
 
 from leadsync.build import build
 from leadsync.errors import OrgUnreachable
-from leadsync.localorg.server import LocalOrg
 from leadsync.org.auth import OrgOptions, connect
 from leadsync.org.client import DeployOptions
 from leadsync.org.session import OrgFault, SessionExpired
@@ -21,10 +21,8 @@ PRESET = presets_dir() / "lifecycle.yaml"
 
 
 @pytest.fixture
-def org(tmp_path):
-    local = LocalOrg(tmp_path / "org", deploy_seconds=0.2).start()
-    yield local
-    local.stop()
+def org(local_org_factory):
+    return local_org_factory(deploy_seconds=0.2)
 
 
 @pytest.fixture
