@@ -256,9 +256,12 @@ def test_production_is_deployed_with_allow_production(production):
     assert production.calls.count("deploy") == 1
 
 
-def test_production_validation_needs_no_flag(production):
+def test_production_validation_is_refused_too_without_the_flag(production):
     result = deploy(production, str(PRESET), *by_url(production), "--dry-run", "--test-level", "RunLocalTests")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 4, result.output
+    assert production.calls.count("deploy") == 0
+    allowed = deploy(production, str(PRESET), *by_url(production), "--dry-run", "--allow-production")
+    assert allowed.exit_code == 0, allowed.output
 
 
 def test_wait_running_out_exits_5_with_the_id_and_resume_command_then_resume(org):

@@ -127,8 +127,7 @@ def deploy_spec(
     with connect(api_version) as org:
         org.warm_up()
         info = _org_info(org, progress, waiting)
-        guard_production(info, changes_org=not request.options.check_only,
-                         allow_production=request.allow_production)
+        guard_production(info, allow_production=request.allow_production)
         progress.phase(f"submitting {len(built.files)} files to {info.name}")
         deploy_id = _submit(lambda: org.deploy(package, request.options), info)
         progress.submitted(deploy_id, action)
@@ -147,7 +146,7 @@ def quick_deploy(
     with connect(None) as org:
         org.warm_up()
         info = _org_info(org, progress, waiting)
-        guard_production(info, changes_org=True, allow_production=request.allow_production)
+        guard_production(info, allow_production=request.allow_production)
         progress.phase(f"quick-deploying validation {validation_id}")
         deploy_id = _submit(lambda: org.quick_deploy(validation_id), info)
         progress.submitted(deploy_id, "quick")

@@ -13,13 +13,12 @@ SANDBOX = OrgInfo("00D000000000002", "Acme UAT", True, "Enterprise Edition", "ht
 
 def test_production_is_refused_naming_the_org():
     with pytest.raises(Refused) as raised:
-        guard_production(PROD, changes_org=True, allow_production=False)
+        guard_production(PROD, allow_production=False)
     assert raised.value.exit_code == ExitCode.REFUSED
     for part in ("'Acme'", "00D000000000001", "https://acme.my.salesforce.com", "--allow-production"):
         assert part in str(raised.value)
 
 
-def test_allowed_with_the_flag_for_sandboxes_and_for_check_only():
-    guard_production(PROD, changes_org=True, allow_production=True)
-    guard_production(PROD, changes_org=False, allow_production=False)
-    guard_production(SANDBOX, changes_org=True, allow_production=False)
+def test_allowed_with_the_flag_and_for_sandboxes():
+    guard_production(PROD, allow_production=True)
+    guard_production(SANDBOX, allow_production=False)
