@@ -44,6 +44,8 @@ def handle(method: str, path: str, params: dict[str, str], facts: OrgFacts) -> R
         return Reply(200, _resources(version), "resources")
     if rest in ("/query", "/queryAll", "/tooling/query") and method == "GET":
         return _query(params.get("q", ""), version, facts)
+    if rest == "/tooling/sobjects/SourceMember/describe":
+        return Reply(404, NOT_FOUND, "no_source_tracking")  # sf asks; like an org without source tracking
     parts = rest.strip("/").split("/")
     if method == "GET" and len(parts) == 3 and parts[0] == "sobjects":
         record = next((r for r in _records(parts[1], version, facts) if r["Id"][:15] == parts[2][:15]), None)

@@ -209,8 +209,10 @@ class LocalOrg:
             self.calls.add("rest", path=path)
             return _json(401, INVALID_SESSION, (("WWW-Authenticate", "Token"),))
         self.calls.add(reply.name, path=path, q=params.get("q"))
-        if reply.status in (400, 404):
-            log.warning("local org does not answer %s %s %s", method, path, params.get("q", ""))
+        if reply.name == "not_found":
+            log.warning("local org does not answer %s %s", method, path)
+        elif reply.status == 400:
+            log.info("local org refused a query: %s", reply.body[0]["message"])
         return _json(reply.status, reply.body)
 
     def _soap(self, path: str, body: bytes) -> Response:
