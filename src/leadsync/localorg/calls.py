@@ -1,8 +1,12 @@
-"""What clients asked the org, in order, so tests can assert on it (e.g. "at most 8 status calls")."""
+"""What clients asked the org, in order, so tests can assert on it (e.g. "at most 8 status calls").
+
+A long-running `serve` keeps only the last MAX_CALLS.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -13,9 +17,12 @@ class Call:
     detail: dict[str, Any] = field(default_factory=dict)  # what tests may assert on; never secrets
 
 
+MAX_CALLS = 10_000
+
+
 class CallLog:
     def __init__(self) -> None:
-        self._calls: list[Call] = []
+        self._calls: deque[Call] = deque(maxlen=MAX_CALLS)
         self._lock = threading.Lock()
 
     def add(self, name: str, **detail: Any) -> Call:

@@ -35,16 +35,17 @@ def file_name(type_: str, full_name: str) -> str:
 
 def file_properties(s: Stored | None, type_: str, full_name: str, path: str, identity: Identity) -> dict:
     """FileProperties in the XSD's element order."""
+    org_created = identity.created_date.replace("+0000", "Z")  # REST's form to xsd:dateTime's
     return {
         "createdById": identity.user_id,
         "createdByName": "Admin User",
-        "createdDate": s.created_date if s else identity.created_date,
+        "createdDate": s.created_date if s else org_created,
         "fileName": path,
         "fullName": full_name,
         "id": s.id if s else "",
         "lastModifiedById": identity.user_id,
         "lastModifiedByName": "Admin User",
-        "lastModifiedDate": s.last_modified_date if s else identity.created_date,
+        "lastModifiedDate": s.last_modified_date if s else org_created,
         "manageableState": "unmanaged",
         "type": type_,
     }

@@ -33,7 +33,8 @@ def run(port: int = 0, state_dir: Path | None = None, production: bool = False, 
         kind = "production" if production else "sandbox"
         print(f"local org ({kind}) at {org.instance_url}, state in {state_dir}; trust {org.ca_file}; "
               "Ctrl-C stops it", file=out, flush=True)
-        stop.wait()
+        while not stop.wait(0.1):  # a timeout: a signal that lands on another thread cannot wake a bare wait()
+            pass
     finally:
         org.stop()
         for sig, handler in previous.items():
