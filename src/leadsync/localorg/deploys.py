@@ -74,8 +74,6 @@ class Job:
     successes: list[Message] = field(default_factory=list)
     failures: list[Message] = field(default_factory=list)
     components_total: int = 0
-    error_message: str | None = None
-    error_status_code: str | None = None
     canceled_by: str | None = None
     validated_generation: int | None = None  # check-only: the org generation it was judged against
     quick_deployed: bool = False
@@ -176,7 +174,7 @@ class Deploys:
 
     def _conclude(self, job: Job, result: Evaluation) -> None:
         failed = result.failed_keys
-        keys = list(dict.fromkeys([*result.contents, *failed]))
+        keys = [k for k in dict.fromkeys([*result.contents, *failed]) if k[0]]  # not package.xml itself
         job.components_total = len(keys)
         if job.options.test_level is None and self._production and result.has_apex:
             job.options.test_level = "RunLocalTests"
@@ -258,6 +256,7 @@ class Deploys:
         raw = read_json(self._dir / f"{deploy_id}.json")
         if raw is None:
             return None
+        raw = {k: v for k, v in raw.items() if k in Job.__dataclass_fields__}  # records of older versions
         raw["options"] = Options(**raw["options"])
         for key in ("successes", "failures"):
             raw[key] = [Message(**m) for m in raw[key]]

@@ -45,6 +45,3 @@ def checksum(id15: str) -> str:
         out += _CHECKSUM[bits]
     return out
 
-
-def is_id(value: str) -> bool:
-    return len(value) in (15, 18) and all(c in _ALPHABET for c in value)

@@ -217,8 +217,6 @@ def deploy_result(job: Job, include_details: bool) -> dict:
         "createdDate": iso(job.created),
         "details": details,
         "done": job.done,
-        "errorMessage": job.error_message,
-        "errorStatusCode": job.error_status_code,
         "id": job.id,
         "ignoreWarnings": job.options.ignore_warnings,
         "lastModifiedDate": iso(job.completed or now),
