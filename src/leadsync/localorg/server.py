@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 import socket
 import ssl
 import threading
@@ -27,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from leadsync.localorg import oauth, rest, soap
+from leadsync.localorg import oauth, rest, rest_metadata, soap
 from leadsync.localorg.calls import CallLog
 from leadsync.localorg.catalog import supported_version
 from leadsync.localorg.deploys import Deploys
@@ -42,6 +43,7 @@ __all__ = ["LocalOrg", "Faults"]
 
 log = logging.getLogger("leadsync.localorg")
 
+_REST_DEPLOY = re.compile(r"^/services/data/v(\d+\.\d)(/metadata/deployRequest(?:/\w+)?)/?$")
 INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 STATUS_CALLS = ("checkDeployStatus", "checkRetrieveStatus")
 MAX_BODY = 64 * 1024 * 1024
@@ -180,6 +182,9 @@ class LocalOrg:
         if path.rstrip("/") == "/services/data" and method == "GET":
             self.calls.add("versions")
             return _json(200, rest.handle(method, path, params, self._facts()).body)
+        deploy_request = _REST_DEPLOY.match(path)
+        if deploy_request and supported_version(deploy_request.group(1)):
+            return self._rest_deploy(method, deploy_request, params, headers, body)
         if path == "/services/oauth2/userinfo" or path.startswith("/id/") or path.startswith("/services/data/"):
             return self._authenticated(method, path, params, headers)
         self.calls.add("not_found", path=path)
@@ -204,16 +209,28 @@ class LocalOrg:
             if path.rstrip("/") != f"/id/{self.org_id}/{self.user_id}":
                 return _json(404, rest.NOT_FOUND)
             return _json(200, oauth.identity(self.state, self.instance_url, params.get("version", "{version}")))
-        reply = rest.handle(method, path, params, self._facts()) if self._authenticate(_bearer(headers)) else None
-        if reply is None:
+        if not self._authenticate(_bearer(headers)):
             self.calls.add("rest", path=path)
             return _json(401, INVALID_SESSION, (("WWW-Authenticate", "Token"),))
+        reply = rest.handle(method, path, params, self._facts())
         self.calls.add(reply.name, path=path, q=params.get("q"))
         if reply.name == "not_found":
             log.warning("local org does not answer %s %s", method, path)
         elif reply.status == 400:
             log.info("local org refused a query: %s", reply.body[0]["message"])
         return _json(reply.status, reply.body)
+
+    def _rest_deploy(self, method: str, match: re.Match, params: dict, headers, body: bytes) -> Response:
+        version, rest_path = match.group(1), match.group(2)
+        operation = rest_metadata.operation(method, rest_path, headers.get("Content-Type") or "")
+        call = self.calls.add(operation, path=match.group(0))
+        if call.name == "checkDeployStatus" and (faulted := self._status_fault()):
+            return faulted
+        if not self._authenticate(_bearer(headers)):
+            return _json(401, INVALID_SESSION, (("WWW-Authenticate", "Token"),))
+        status, answer = rest_metadata.handle(method, rest_path, params, headers, body, self.deploys, version,
+                                              self.faults.deploy_seconds)
+        return _json(status, answer)
 
     def _soap(self, path: str, body: bytes) -> Response:
         try:
@@ -222,11 +239,8 @@ class LocalOrg:
             self.calls.add("soap_fault", path=path)
             return _soap_fault(err)
         call = self.calls.add(request.operation)
-        if request.operation in STATUS_CALLS:
-            if self.faults.take("drop_connections"):
-                return DROP
-            if self.faults.take("status_503"):
-                return Response(503, b"<html><body>Service Unavailable</body></html>", "text/html")
+        if request.operation in STATUS_CALLS and (faulted := self._status_fault()):
+            return faulted
         version = path.split("/")[4] if len(path.split("/")) > 4 else ""
         if not supported_version(version):
             return _soap_fault(SoapFault("UNSUPPORTED_API_VERSION", "Invalid Api version specified on URL"))
@@ -236,6 +250,13 @@ class LocalOrg:
             return Response(200, self.metadata_api.call(request, call), "text/xml;charset=UTF-8")
         except SoapFault as err:
             return _soap_fault(err)
+
+    def _status_fault(self) -> Response | None:
+        if self.faults.take("drop_connections"):
+            return DROP
+        if self.faults.take("status_503"):
+            return Response(503, b"<html><body>Service Unavailable</body></html>", "text/html")
+        return None
 
     def _authenticate(self, token: str | None) -> bool:
         """A valid token; counts toward a session-expiry fault (the call that reaches it still passes)."""
