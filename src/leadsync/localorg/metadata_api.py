@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import threading
 import time
 from collections import OrderedDict
 from typing import Any, Callable
@@ -36,6 +37,7 @@ class MetadataApi:
         self._store, self._deploys, self._identity = store, deploys, identity
         self._production, self._faults = production, faults
         self._retrieves: OrderedDict[str, Retrieved] = OrderedDict()
+        self._retrieves_lock = threading.Lock()
         self.operations: dict[str, Callable[[Any, Call], Any]] = {
             "deploy": self.deploy,
             "checkDeployStatus": self.check_deploy_status,
@@ -114,9 +116,10 @@ class MetadataApi:
         result = retrieve(self._store, self._identity, manifest, single, soap.texts(req, "specificFiles"),
                           [n for n in soap.texts(req, "packageNames") if n])
         retrieve_id = _new_retrieve_id()
-        self._retrieves[retrieve_id] = result
-        while len(self._retrieves) > KEEP_RETRIEVES:
-            self._retrieves.popitem(last=False)
+        with self._retrieves_lock:
+            self._retrieves[retrieve_id] = result
+            while len(self._retrieves) > KEEP_RETRIEVES:
+                self._retrieves.popitem(last=False)
         call.detail.update(id=retrieve_id, types={t: list(m) for t, m in manifest.types.items()}, singlePackage=single)
         return {"done": False, "id": retrieve_id, "state": "Queued"}
 

@@ -91,6 +91,7 @@ class LocalOrg:
         self.sessions = oauth.Sessions(self.state)
         self.metadata_api = MetadataApi(self.store, self.deploys, self.state.identity, self.production, self.faults)
         self._server = _Server(("127.0.0.1", self._port), self, server_context(self.tls))
+        self._port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="local-org", daemon=True)
         self._thread.start()
         log.info("local org serving %s (state %s)", self.instance_url, self.state_dir)
@@ -99,6 +100,7 @@ class LocalOrg:
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()
+            self._server.close_connections()
             self._server.server_close()
             self._server = None
             self.deploys.finish_all()
@@ -116,7 +118,8 @@ class LocalOrg:
 
     @property
     def port(self) -> int:
-        return self._server.server_address[1]
+        """The port it listens on (still known after stop, for messages)."""
+        return self._port
 
     @property
     def instance_url(self) -> str:
@@ -295,14 +298,29 @@ def _basic(headers) -> tuple[str, str] | None:
 
 
 class _Server(ThreadingHTTPServer):
-    """TLS per connection, handshaken in the connection's own thread (a slow client blocks no one)."""
+    """TLS per connection, handshaken in the connection's own thread (a slow client blocks no one).
+
+    Keep-alive connections outlive `shutdown()`: `close_connections()` ends them, so a stopped org
+    answers nothing and stopping never waits for idle clients.
+    """
 
     daemon_threads = True
+    block_on_close = False
     allow_reuse_address = True
 
     def __init__(self, address, org: LocalOrg, context: ssl.SSLContext):
         self.org, self.context = org, context
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def close_connections(self) -> None:
+        with self._open_lock:
+            for conn in self._open:
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
     def finish_request(self, request, client_address) -> None:
         request.settimeout(IDLE_SECONDS)
@@ -312,9 +330,15 @@ class _Server(ThreadingHTTPServer):
         except (ssl.SSLError, OSError) as err:
             log.debug("TLS handshake failed: %s", err)
             return
+        with self._open_lock:
+            self._open.add(conn)
         try:
             self.RequestHandlerClass(conn, client_address, self)
+        except OSError:  # the client, or close_connections(), closed the connection
+            pass
         finally:
+            with self._open_lock:
+                self._open.discard(conn)
             conn.close()
 
 
