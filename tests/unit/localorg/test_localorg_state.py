@@ -69,3 +69,15 @@ def test_connect_info(local_org):
 def test_context_manager(tmp_path):
     with LocalOrg(tmp_path / "s") as org:
         assert org.port > 0
+
+
+def test_stop_ends_open_connections(local_org_factory):
+    import requests
+
+    org = local_org_factory()
+    session = requests.Session()
+    session.verify = str(org.ca_file)
+    assert session.get(f"{org.instance_url}/services/data").status_code == 200  # kept alive
+    org.stop()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        session.get(f"{org.instance_url}/services/data")
