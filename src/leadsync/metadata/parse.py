@@ -162,9 +162,9 @@ def components_of(path: str, data: bytes) -> list[Component]:
     _expect_root(path, root, type_)
     found = [Component(type_, full_name, path, root)]
     if type_ == "CustomObject":
-        for child in _elements(root):
-            child_type = OBJECT_CHILDREN.get(_local(child))
-            child_name = _text(child, "fullName")
+        for child in elements(root):
+            child_type = OBJECT_CHILDREN.get(local_name(child))
+            child_name = text(child, "fullName")
             if child_type and child_name:
                 found.append(Component(child_type, f"{full_name}.{child_name}", path, child))
     return found
@@ -191,11 +191,11 @@ def parse_manifest(data: bytes, path: str = "package.xml") -> Manifest:
     root = parse_xml(path, data)
     _expect_root(path, root, "Package")
     types: dict[str, list[str]] = {}
-    for t in _children(root, "types"):
-        name = _text(t, "name")
+    for t in children(root, "types"):
+        name = text(t, "name")
         if name:
-            types.setdefault(name, []).extend(x.text or "" for x in _children(t, "members"))
-    return Manifest({k: tuple(v) for k, v in types.items()}, _text(root, "version"))
+            types.setdefault(name, []).extend(x.text or "" for x in children(t, "members"))
+    return Manifest({k: tuple(v) for k, v in types.items()}, text(root, "version"))
 
 
 # --- the model ----------------------------------------------------------------------------------
@@ -215,7 +215,7 @@ def parse_files(files: Mapping[str, bytes]) -> m.Bundle:
         if c.object_name not in (None, m.OBJECT) or (c.type == "CustomObject" and c.full_name != m.OBJECT):
             continue
         if c.type == "CustomObject":
-            enable_history = _bool(c.element, "enableHistory", None)
+            enable_history = flag(c.element, "enableHistory", None)
             continue
         record = to_model(c)
         bucket = {
@@ -258,97 +258,97 @@ def to_model(c: Component):
 def parse_standard_value_set(el, name: str) -> m.StandardValueSet:
     values = tuple(
         m.StandardValue(
-            full_name=_text(v, "fullName") or "",
-            label=_text(v, "label") or _text(v, "fullName") or "",
-            default=bool(_bool(v, "default", False)),
-            converted=bool(_bool(v, "converted", False)),
-            description=_text(v, "description"),
-            is_active=bool(_bool(v, "isActive", True)),
+            full_name=text(v, "fullName") or "",
+            label=text(v, "label") or text(v, "fullName") or "",
+            default=bool(flag(v, "default", False)),
+            converted=bool(flag(v, "converted", False)),
+            description=text(v, "description"),
+            is_active=bool(flag(v, "isActive", True)),
         )
-        for v in _children(el, "standardValue")
+        for v in children(el, "standardValue")
     )
-    return m.StandardValueSet(_text(el, "fullName") or name, values, bool(_bool(el, "sorted", False)))
+    return m.StandardValueSet(text(el, "fullName") or name, values, bool(flag(el, "sorted", False)))
 
 
 def parse_custom_field(el, name: str) -> m.CustomField | None:
     """Custom Picklist (with its own value set) and DateTime fields; None for every other field."""
-    full_name = _text(el, "fullName") or name
+    full_name = text(el, "fullName") or name
     if not full_name.endswith("__c"):
         return None  # standard fields (Status, ...) carry only settings
     common = dict(
         full_name=full_name,
-        label=_text(el, "label") or full_name,
-        description=_text(el, "description"),
-        track_history=bool(_bool(el, "trackHistory", False)),
-        inline_help_text=_text(el, "inlineHelpText"),
+        label=text(el, "label") or full_name,
+        description=text(el, "description"),
+        track_history=bool(flag(el, "trackHistory", False)),
+        inline_help_text=text(el, "inlineHelpText"),
     )
-    kind = _text(el, "type")
+    kind = text(el, "type")
     if kind == "DateTime":
         return m.DateTimeField(**common)
     if kind != "Picklist":
         return None
-    value_set = _child(el, "valueSet")
-    definition = _child(value_set, "valueSetDefinition") if value_set is not None else None
+    value_set = child(el, "valueSet")
+    definition = child(value_set, "valueSetDefinition") if value_set is not None else None
     if definition is None:
         return None  # a global value set, or the pre-v38 <picklist> form: not modelled
     values = tuple(
         m.PicklistValue(
-            full_name=_text(v, "fullName") or "",
-            label=_text(v, "label") or _text(v, "fullName") or "",
-            default=bool(_bool(v, "default", False)),
-            description=_text(v, "description"),
-            is_active=bool(_bool(v, "isActive", True)),
+            full_name=text(v, "fullName") or "",
+            label=text(v, "label") or text(v, "fullName") or "",
+            default=bool(flag(v, "default", False)),
+            description=text(v, "description"),
+            is_active=bool(flag(v, "isActive", True)),
         )
-        for v in _children(definition, "value")
+        for v in children(definition, "value")
     )
-    return m.PicklistField(values=values, restricted=bool(_bool(value_set, "restricted", False)), **common)
+    return m.PicklistField(values=values, restricted=bool(flag(value_set, "restricted", False)), **common)
 
 
 def parse_business_process(el, name: str) -> m.BusinessProcess:
     values = tuple(
-        m.BusinessProcessValue(unquote(_text(v, "fullName") or ""), bool(_bool(v, "default", False)))
-        for v in _children(el, "values")
+        m.BusinessProcessValue(unquote(text(v, "fullName") or ""), bool(flag(v, "default", False)))
+        for v in children(el, "values")
     )
     return m.BusinessProcess(
-        full_name=_text(el, "fullName") or name,
+        full_name=text(el, "fullName") or name,
         values=values,
-        description=_text(el, "description"),
-        is_active=bool(_bool(el, "isActive", True)),
+        description=text(el, "description"),
+        is_active=bool(flag(el, "isActive", True)),
     )
 
 
 def parse_record_type(el, name: str) -> m.RecordType:
-    full_name = _text(el, "fullName") or name
+    full_name = text(el, "fullName") or name
     return m.RecordType(
         full_name=full_name,
-        label=_text(el, "label") or full_name,
-        business_process=_text(el, "businessProcess"),
-        active=bool(_bool(el, "active", True)),
-        description=_text(el, "description"),
+        label=text(el, "label") or full_name,
+        business_process=text(el, "businessProcess"),
+        active=bool(flag(el, "active", True)),
+        description=text(el, "description"),
     )
 
 
 def parse_validation_rule(el, name: str) -> m.ValidationRule:
     return m.ValidationRule(
-        full_name=_text(el, "fullName") or name,
-        formula=_text(el, "errorConditionFormula") or "",
-        error_message=_text(el, "errorMessage") or "",
-        active=bool(_bool(el, "active", True)),
-        description=_text(el, "description"),
-        error_display_field=_text(el, "errorDisplayField"),
+        full_name=text(el, "fullName") or name,
+        formula=text(el, "errorConditionFormula") or "",
+        error_message=text(el, "errorMessage") or "",
+        active=bool(flag(el, "active", True)),
+        description=text(el, "description"),
+        error_display_field=text(el, "errorDisplayField"),
     )
 
 
 def parse_permission_set(el, name: str) -> m.PermissionSet:
     perms = tuple(
-        m.FieldPermission(_text(p, "field") or "", bool(_bool(p, "readable", False)), bool(_bool(p, "editable", False)))
-        for p in _children(el, "fieldPermissions")
+        m.FieldPermission(text(p, "field") or "", bool(flag(p, "readable", False)), bool(flag(p, "editable", False)))
+        for p in children(el, "fieldPermissions")
     )
     return m.PermissionSet(
-        full_name=_text(el, "fullName") or name,
-        label=_text(el, "label") or name,
+        full_name=text(el, "fullName") or name,
+        label=text(el, "label") or name,
         field_permissions=perms,
-        description=_text(el, "description"),
+        description=text(el, "description"),
     )
 
 
@@ -360,29 +360,29 @@ _FLOW_VALUE_KINDS = ("stringValue", "numberValue", "booleanValue", "elementRefer
 def parse_flow(el, name: str) -> m.Flow:
     """The elements leadsync renders (start, decisions, assignments, formulas); others are skipped."""
     return m.Flow(
-        full_name=_text(el, "fullName") or name,
-        label=_text(el, "label") or name,
-        api_version=_text(el, "apiVersion") or "",
+        full_name=text(el, "fullName") or name,
+        label=text(el, "label") or name,
+        api_version=text(el, "apiVersion") or "",
         start=_flow_start(el),
-        decisions=tuple(_flow_decision(d) for d in _children(el, "decisions")),
-        assignments=tuple(_flow_assignment(a) for a in _children(el, "assignments")),
-        formulas=tuple(_flow_formula(f) for f in _children(el, "formulas")),
-        description=_text(el, "description"),
-        process_type=_text(el, "processType") or "AutoLaunchedFlow",
-        status=_text(el, "status") or "Draft",
-        interview_label=_text(el, "interviewLabel"),
-        run_in_mode=_text(el, "runInMode"),
+        decisions=tuple(_flow_decision(d) for d in children(el, "decisions")),
+        assignments=tuple(_flow_assignment(a) for a in children(el, "assignments")),
+        formulas=tuple(_flow_formula(f) for f in children(el, "formulas")),
+        description=text(el, "description"),
+        process_type=text(el, "processType") or "AutoLaunchedFlow",
+        status=text(el, "status") or "Draft",
+        interview_label=text(el, "interviewLabel"),
+        run_in_mode=text(el, "runInMode"),
     )
 
 
 def _flow_start(flow) -> m.FlowStart:
-    start = _child(flow, "start")
+    start = child(flow, "start")
     if start is None:  # old flows name their first element instead
-        return m.FlowStart("", "", "", connector=_text(flow, "startElementReference"))
+        return m.FlowStart("", "", "", connector=text(flow, "startElementReference"))
     return m.FlowStart(
-        object=_text(start, "object") or "",
-        trigger_type=_text(start, "triggerType") or "",
-        record_trigger_type=_text(start, "recordTriggerType") or "",
+        object=text(start, "object") or "",
+        trigger_type=text(start, "triggerType") or "",
+        record_trigger_type=text(start, "recordTriggerType") or "",
         connector=_target(start, "connector"),
         location_x=_int(start, "locationX"),
         location_y=_int(start, "locationY"),
@@ -392,28 +392,28 @@ def _flow_start(flow) -> m.FlowStart:
 def _flow_decision(d) -> m.FlowDecision:
     rules = tuple(
         m.FlowRule(
-            name=_text(r, "name") or "",
-            label=_text(r, "label") or "",
+            name=text(r, "name") or "",
+            label=text(r, "label") or "",
             conditions=tuple(
                 m.FlowCondition(
-                    left=_text(c, "leftValueReference") or "",
-                    operator=_text(c, "operator") or "",
-                    right=_flow_value(_child(c, "rightValue")),
+                    left=text(c, "leftValueReference") or "",
+                    operator=text(c, "operator") or "",
+                    right=_flow_value(child(c, "rightValue")),
                 )
-                for c in _children(r, "conditions")
+                for c in children(r, "conditions")
             ),
-            condition_logic=_text(r, "conditionLogic") or "and",
+            condition_logic=text(r, "conditionLogic") or "and",
             connector=_target(r, "connector"),
         )
-        for r in _children(d, "rules")
+        for r in children(d, "rules")
     )
     return m.FlowDecision(
-        name=_text(d, "name") or "",
-        label=_text(d, "label") or "",
+        name=text(d, "name") or "",
+        label=text(d, "label") or "",
         rules=rules,
         default_connector=_target(d, "defaultConnector"),
-        default_connector_label=_text(d, "defaultConnectorLabel") or "Default Outcome",
-        description=_text(d, "description"),
+        default_connector_label=text(d, "defaultConnectorLabel") or "Default Outcome",
+        description=text(d, "description"),
         location_x=_int(d, "locationX"),
         location_y=_int(d, "locationY"),
     )
@@ -422,30 +422,30 @@ def _flow_decision(d) -> m.FlowDecision:
 def _flow_assignment(a) -> m.FlowAssignment:
     items = tuple(
         m.FlowAssignmentItem(
-            assign_to=_text(i, "assignToReference") or "",
-            operator=_text(i, "operator") or "Assign",
-            value=_flow_value(_child(i, "value")) or m.FlowValue("stringValue", ""),
+            assign_to=text(i, "assignToReference") or "",
+            operator=text(i, "operator") or "Assign",
+            value=_flow_value(child(i, "value")) or m.FlowValue("stringValue", ""),
         )
-        for i in _children(a, "assignmentItems")
+        for i in children(a, "assignmentItems")
     )
     return m.FlowAssignment(
-        name=_text(a, "name") or "",
-        label=_text(a, "label") or "",
+        name=text(a, "name") or "",
+        label=text(a, "label") or "",
         items=items,
         connector=_target(a, "connector"),
-        description=_text(a, "description"),
+        description=text(a, "description"),
         location_x=_int(a, "locationX"),
         location_y=_int(a, "locationY"),
     )
 
 
 def _flow_formula(f) -> m.FlowFormula:
-    scale = _text(f, "scale")
+    scale = text(f, "scale")
     return m.FlowFormula(
-        name=_text(f, "name") or "",
-        data_type=_text(f, "dataType") or "",
-        expression=_text(f, "expression") or "",
-        description=_text(f, "description"),
+        name=text(f, "name") or "",
+        data_type=text(f, "dataType") or "",
+        expression=text(f, "expression") or "",
+        description=text(f, "description"),
         scale=int(scale) if scale and scale.lstrip("-").isdigit() else None,
     )
 
@@ -455,7 +455,7 @@ def _flow_value(el) -> m.FlowValue | None:
     if el is None:
         return None
     for kind in _FLOW_VALUE_KINDS:
-        v = _child(el, kind)
+        v = child(el, kind)
         if v is None:
             continue
         text = v.text or ""
@@ -468,42 +468,42 @@ def _flow_value(el) -> m.FlowValue | None:
 
 
 def _target(el, connector: str) -> str | None:
-    c = _child(el, connector)
-    return _text(c, "targetReference") if c is not None else None
+    c = child(el, connector)
+    return text(c, "targetReference") if c is not None else None
 
 
-# --- small XML helpers (namespace-agnostic: some tools write files without the namespace) -------
+# --- XML helpers, namespace-agnostic (some tools write files without the namespace); the judge uses them too
 
 
-def _local(el) -> str:
+def local_name(el) -> str:
     tag = el.tag
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _elements(el) -> Iterable:
+def elements(el) -> Iterable:
     return (c for c in el if isinstance(c.tag, str))
 
 
-def _children(el, name: str) -> list:
-    return [c for c in _elements(el) if _local(c) == name]
+def children(el, name: str) -> list:
+    return [c for c in elements(el) if local_name(c) == name]
 
 
-def _child(el, name: str):
-    return next((c for c in _elements(el) if _local(c) == name), None)
+def child(el, name: str):
+    return next((c for c in elements(el) if local_name(c) == name), None)
 
 
-def _text(el, name: str) -> str | None:
-    c = _child(el, name)
+def text(el, name: str) -> str | None:
+    c = child(el, name)
     return None if c is None else (c.text or "")
 
 
-def _bool(el, name: str, default: bool | None) -> bool | None:
-    t = _text(el, name)
+def flag(el, name: str, default: bool | None) -> bool | None:
+    t = text(el, name)
     return default if t is None else t.strip().lower() == "true"
 
 
 def _int(el, name: str) -> int:
-    t = _text(el, name)
+    t = text(el, name)
     try:
         return int(float(t)) if t else 0
     except ValueError:
@@ -511,8 +511,8 @@ def _int(el, name: str) -> int:
 
 
 def _expect_root(path: str, root, type_: str) -> None:
-    if _local(root) != type_:
-        raise MetadataParseError(path, f"expected a <{type_}> root element, found <{_local(root)}>", root.sourceline or 0)
+    if local_name(root) != type_:
+        raise MetadataParseError(path, f"expected a <{type_}> root element, found <{local_name(root)}>", root.sourceline or 0)
 
 
 def _api_version(files: Mapping[str, bytes]) -> str:
