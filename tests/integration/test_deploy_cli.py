@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fixtures_localorg import local_org_factory  # noqa: F401 — the shared local org fixture
 
 from leadsync.cli import main_group
 from leadsync.localorg.server import LocalOrg

@@ -7,7 +7,6 @@ import time
 import zipfile
 
 import pytest
-from fixtures_localorg import local_org_factory  # noqa: F401 — the shared local org fixture
 
 from leadsync.build import build
 from leadsync.errors import OrgUnreachable
