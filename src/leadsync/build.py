@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leadsync.diagnostics import Diagnostic, has_errors, sort_key
-from leadsync.spec.load import LoadResult, load_spec
+
+if TYPE_CHECKING:
+    from leadsync.spec.load import LoadResult
 
 
 @dataclass
@@ -30,6 +33,8 @@ class BuildResult:
 
 def build(path: str | Path, layout: str = "mdapi", template_dir: Path | None = None) -> BuildResult:
     """Load, lint, compile and render one spec in memory, then check the files against the XSD."""
+    from leadsync.spec.load import load_spec
+
     loaded = load_spec(path)
     result = BuildResult(path=str(path), load=loaded)
     if loaded.spec is None or not loaded.ok:
@@ -47,3 +52,16 @@ def build(path: str | Path, layout: str = "mdapi", template_dir: Path | None = N
         return result
     result.render_diagnostics.extend(validate_files(result.files))
     return result
+
+
+def check(path: str | Path, template_dir: Path | None = None, use_cache: bool = True) -> list[Diagnostic]:
+    """`validate`'s answer for one spec: remembered when nothing it depends on changed."""
+    from leadsync import validate_cache
+
+    shown = str(path)
+    if use_cache and (remembered := validate_cache.lookup(shown, template_dir)) is not None:
+        return remembered
+    result = build(shown, template_dir=template_dir)
+    if use_cache:
+        validate_cache.store(shown, template_dir, result.load.sources, result.diagnostics)
+    return result.diagnostics

@@ -103,15 +103,16 @@ def init(path: str, preset: str, force: bool, list_presets: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True)
 @click.option("--templates", "template_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="A folder of templates that override the built-in ones.")
-def validate(specs: tuple[str, ...], fmt: str, template_dir: Path | None) -> None:
+@click.option("--no-cache", is_flag=True, help="Check every spec afresh instead of reusing results for unchanged files.")
+def validate(specs: tuple[str, ...], fmt: str, template_dir: Path | None, no_cache: bool) -> None:
     """Check specs, and the metadata they render against the Metadata API schema."""
-    from leadsync.build import build
+    from leadsync.build import check
+    from leadsync.diagnostics import has_errors
     from leadsync.report import formats
 
-    results = [build(p, template_dir=template_dir) for p in (specs or ("leadsync.yaml",))]
-    per_file = {r.path: r.diagnostics for r in results}
+    per_file = {p: check(p, template_dir, use_cache=not no_cache) for p in (specs or ("leadsync.yaml",))}
     click.echo(formats.render_diagnostics(per_file, fmt), nl=False)
-    _exit(ExitCode.OK if all(r.ok for r in results) else ExitCode.FAILED)
+    _exit(ExitCode.FAILED if any(has_errors(d) for d in per_file.values()) else ExitCode.OK)
 
 
 # --- render -----------------------------------------------------------------------------------

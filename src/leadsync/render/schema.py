@@ -16,11 +16,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
-import os
-import tempfile
 from pathlib import Path
 
 from leadsync import __version__
+from leadsync.cachedir import cache_dir, write_quietly
 from leadsync.diagnostics import Diagnostic, Span, error
 from leadsync.render.templates import CHILD_TYPES, TEMPLATE_FOR
 
@@ -73,13 +72,11 @@ def reduce_wsdl(wsdl: bytes, roots: tuple[str, ...] = ROOT_TYPES) -> bytes:
 
 def _cache_file(wsdl: Path) -> Path | None:
     try:
-        from platformdirs import user_cache_dir
-
         st = wsdl.stat()
-    except (ImportError, OSError):
+    except OSError:
         return None
     key = hashlib.sha256(f"{_FORMAT}|{','.join(ROOT_TYPES)}".encode()).hexdigest()[:12]
-    return Path(user_cache_dir("leadsync")) / f"metadata-{st.st_size}-{st.st_mtime_ns}-{__version__}-{key}.xsd"
+    return cache_dir() / f"metadata-{st.st_size}-{st.st_mtime_ns}-{__version__}-{key}.xsd"
 
 
 def reduced_xsd() -> bytes:
@@ -93,24 +90,8 @@ def reduced_xsd() -> bytes:
             pass
     text = reduce_wsdl(wsdl.read_bytes())
     if cache is not None:
-        _write_quietly(cache, text)
+        write_quietly(cache, text)
     return text
-
-
-def _write_quietly(path: Path, data: bytes) -> None:
-    """Write atomically (readers never see half a file); a cache that cannot be written is skipped."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".xsd")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass
 
 
 @functools.cache

@@ -135,7 +135,8 @@ def _bytecode_cache():
     schema is: `leadsync validate` in a fresh process must not recompile every template. None when
     the cache folder cannot be written."""
     import jinja2
-    from platformdirs import user_cache_dir
+
+    from leadsync.cachedir import cache_dir
 
     class QuietCache(jinja2.FileSystemBytecodeCache):
         def load_bytecode(self, bucket):
@@ -146,7 +147,7 @@ def _bytecode_cache():
             with contextlib.suppress(OSError):
                 super().dump_bytecode(bucket)
 
-    folder = Path(user_cache_dir("leadsync")) / "jinja"
+    folder = cache_dir("jinja")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
