@@ -18,7 +18,6 @@ one the same package deactivates).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterable, Iterator
@@ -108,26 +107,19 @@ def package_problems(manifest: Manifest, components: list[Component], root: str,
 def schema_problems(files: dict[str, bytes], root: str, components: list[Component]) -> list[Problem]:
     """The XSD (render/schema.py, API 63.0) on the readable files of the types it covers; each finding
     attributed to the component at its line."""
-    from leadsync.render.schema import ROOT_TYPES, validate_files
+    from leadsync.render.schema import ROOT_TYPES, violations
 
     covered = {c.path for c in components if c.type in ROOT_TYPES and c.element is not None}
     covered.add(f"{root}package.xml")
     relative = {path[len(root):]: files[path] for path in sorted(covered) if path in files}
     problems = []
-    for d in validate_files(relative):
-        if not d.is_error:
-            continue
-        path = root + d.span.path
-        owner = _owner(components, path, d.span.line)
-        kind = (owner.type, owner.full_name) if owner else (parse.classify(path) or ("", d.span.path))
-        message = _SCHEMA_MESSAGE.sub("", d.message)
-        problems.append(Problem(kind[0], kind[1], path, message, d.span.line, d.span.column))
+    for v in violations(relative, any_order=True):
+        path = root + v.path
+        owner = _owner(components, path, v.line)
+        kind = (owner.type, owner.full_name) if owner else (parse.classify(path) or ("", v.path))
+        message = v.detail + (f" (at {v.where}{f' of {v.owner}' if v.owner else ''})" if v.where else "")
+        problems.append(Problem(kind[0], kind[1], path, message, v.line, v.column))
     return problems
-
-
-# render/schema.py speaks to leadsync's developers ("internal error: ... from template ..."); a deploy
-# speaks to whoever deployed, so only the schema's own words are kept.
-_SCHEMA_MESSAGE = re.compile(r"^internal error: .*? does not match the Metadata API schema: ")
 
 
 def _owner(components: list[Component], path: str, line: int) -> Component | None:

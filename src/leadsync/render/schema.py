@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
 
 from leadsync import __version__
@@ -102,12 +103,31 @@ def metadata_schema():
     return etree.XMLSchema(etree.fromstring(reduced_xsd()))
 
 
-def validate_files(files: dict[str, bytes]) -> list[Diagnostic]:
-    """Schema violations in the rendered XML files (other files, like sfdx-project.json, are skipped)."""
+@dataclass(frozen=True)
+class Violation:
+    """One place where a file departs from the schema, in the schema's own words."""
+
+    path: str
+    line: int
+    column: int
+    kind: str  # the root type, e.g. "CustomObject"; "" when the root is not one we know
+    where: str  # "/CustomObject/validationRules[2]/active", or "" for the whole file
+    owner: str | None  # fullName of the component the element belongs to, when it has one
+    detail: str
+
+
+def violations(files: dict[str, bytes], *, any_order: bool = False) -> list[Violation]:
+    """Schema violations in the XML files (other files, like sfdx-project.json, are skipped).
+
+    `any_order=True` judges as a deploy does: Salesforce accepts elements out of their sequence
+    order (the Salesforce CLI itself writes a converted CustomObject's children after its own
+    elements), so each element's children are first put in schema order. leadsync's own output is
+    checked strictly.
+    """
     from lxml import etree
 
     schema = None
-    diagnostics = []
+    found = []
     for path, data in files.items():
         if not path.endswith((".xml", ".object", ".standardValueSet", ".flow", ".permissionset")):
             continue
@@ -115,15 +135,15 @@ def validate_files(files: dict[str, bytes]) -> list[Diagnostic]:
             root = etree.fromstring(data, parser=_parser())
         except etree.XMLSyntaxError as err:
             line, col = err.position
-            diagnostics.append(_diagnostic(path, line, col, _template_for_file(path), f"not well-formed XML: {err.msg}"))
+            found.append(Violation(path, line, col, "", "", None, f"not well-formed XML: {err.msg}"))
             continue
         kind = etree.QName(root).localname
         if etree.QName(root).namespace != MD_NS or kind not in TEMPLATE_FOR:
-            diagnostics.append(
-                _diagnostic(path, root.sourceline or 1, 1, _template_for_file(path),
-                            f"root element {root.tag} is not a Metadata API type leadsync renders")
-            )
+            found.append(Violation(path, root.sourceline or 1, 1, "", "", None,
+                                   f"root element {root.tag} is not a Metadata API type leadsync renders"))
             continue
+        if any_order:
+            _put_in_schema_order(root, kind)
         schema = schema or metadata_schema()
         if schema.validate(root):
             continue
@@ -131,10 +151,55 @@ def validate_files(files: dict[str, bytes]) -> list[Diagnostic]:
             element = _element_at(root, entry.path)
             where, owner = _describe(element) if element is not None else ("", None)
             detail = entry.message.replace(f"{{{MD_NS}}}", "")
-            if where:
-                detail += f" (at {where}{f' of {owner}' if owner else ''})"
-            diagnostics.append(_diagnostic(path, entry.line, entry.column, _template_for(kind, where), detail))
+            found.append(Violation(path, entry.line, entry.column, kind, where, owner, detail))
+    return found
+
+
+def validate_files(files: dict[str, bytes]) -> list[Diagnostic]:
+    """leadsync's rendered files against the schema, strictly: each violation is an internal error
+    naming the template that wrote the element."""
+    diagnostics = []
+    for v in violations(files):
+        detail = v.detail + (f" (at {v.where}{f' of {v.owner}' if v.owner else ''})" if v.where else "")
+        template = _template_for(v.kind, v.where) if v.kind else _template_for_file(v.path)
+        diagnostics.append(_diagnostic(v.path, v.line, v.column, template, detail))
     return diagnostics
+
+
+def _put_in_schema_order(element, type_name: str) -> None:
+    """Reorder `element`'s children (recursively) by the sequence of its XSD type; unknown ones last."""
+    sequence = _sequences().get(type_name)
+    if not sequence:
+        return
+    children = [c for c in element if isinstance(c.tag, str)]
+    rank = {name: i for i, (name, _) in enumerate(sequence)}
+    types = dict(sequence)
+    for child in sorted(children, key=lambda c: rank.get(c.tag.rsplit("}", 1)[-1], len(rank))):
+        element.append(child)  # re-appending moves it: a stable sort into schema order
+        child_type = types.get(child.tag.rsplit("}", 1)[-1])
+        if child_type:
+            _put_in_schema_order(child, child_type)
+
+
+@functools.cache
+def _sequences() -> dict[str, list[tuple[str, str]]]:
+    """Each complex type's element names and types in sequence order, its base type's first."""
+    from lxml import etree
+
+    schema = etree.fromstring(reduced_xsd())
+    own, bases = {}, {}
+    for ctype in schema.iter(f"{{{XSD_NS}}}complexType"):
+        name = ctype.get("name")
+        own[name] = [(el.get("name"), el.get("type", "").removeprefix("tns:"))
+                     for el in ctype.iter(f"{{{XSD_NS}}}element") if el.get("name")]
+        ext = ctype.find(f".//{{{XSD_NS}}}extension")
+        if ext is not None:
+            bases[name] = ext.get("base", "").removeprefix("tns:")
+
+    def full(name: str) -> list[tuple[str, str]]:
+        return (full(bases[name]) if name in bases else []) + own.get(name, [])
+
+    return {name: full(name) for name in own}
 
 
 def _element_at(root, xpath: str | None):

@@ -364,3 +364,18 @@ def test_production_refuses_no_test_run(local_org_factory, sf_client):
 def test_unknown_deploy_id_is_a_fault(local_org, sf_client):
     with pytest.raises(Exception, match="INVALID_CROSS_REFERENCE_KEY"):
         sf_client(local_org).mdapi.check_deploy_status("0Af000000000000AAA")
+
+
+def test_elements_out_of_schema_order_are_accepted_as_salesforce_does(local_org, sf_client):
+    # `sf project convert source` writes Lead.object's own elements first and its children after.
+    converted = lead_object("<enableHistory>true</enableHistory>"
+                            + business_process("Inbound", ("New", True), ("Qualified", False)))
+    files = package(converted)
+    files["package.xml"] = manifest({"CustomObject": ["Lead"], "BusinessProcess": ["Lead.Inbound"],
+                                     "StandardValueSet": ["LeadStatus"]})
+    r = deploy_and_wait(sf_client(local_org), files)
+    assert (r["status"], failures(r)) == ("Succeeded", [])
+    misplaced = lead_object(business_process("Inbound", ("New", True)).replace(
+        "<isActive>true</isActive>", "<isActive>true</isActive><bogus>1</bogus>"))
+    r = deploy_and_wait(sf_client(local_org), package(misplaced))
+    assert any("bogus" in text for _, _, text in failures(r)), "reordering must not hide unknown elements"
