@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, Tag, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, Tag, field_validator, model_validator
 
 Scalar = Union[StrictBool, int, float, str]
 
@@ -216,6 +216,13 @@ class Spec(_Strict):
     guards: Guards = Field(default_factory=Guards)
     transitions: list[Transition] = Field(default_factory=list)
     scenarios: list[Scenario] = Field(default_factory=list)
+
+    @field_validator("leadsync", mode="before")
+    @classmethod
+    def _format_version_is_a_number(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # `Literal[1]` alone lets `true` through, since True == 1
+            raise ValueError("the format version is the number 1 (write `leadsync: 1`)")
+        return value
 
     # Derived views used by rendering, docs and the local org's interpreter.
 
