@@ -18,17 +18,8 @@ REPO = Path(__file__).resolve().parents[2]
 PRESETS = sorted(presets_dir().glob("*.yaml"))
 CLIENTS = sorted((REPO / "config" / "clients").glob("*.yaml"))
 
-BAD = """leadsync: 1
-name: bad
-stages:
-  - value: Lead
-  - value: MQL
-statuses:
-  - value: New
-    default: true
-  - value: Working
-  - value: Working
-"""
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "specs"
+BAD = (FIXTURES / "duplicate_status.yaml").read_text(encoding="utf-8")
 
 
 def run(*args: str):
