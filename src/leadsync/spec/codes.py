@@ -118,6 +118,10 @@ _ALL = (
          "Two stages or two statuses show the same label; users could not tell them apart."),
     Code("LS036", "transition sets nothing", W,
          "The transition's `set` has no status, stage or fields; it does nothing."),
+    Code("LS037", "unusable lead process name", E,
+         "A lead process becomes a Salesforce BusinessProcess and, in the source layout, a file: its "
+         "name has at most 80 characters, no leading or trailing space, and none of / \\ : * ? \" < > |. "
+         "Without `lead_processes` the default process is `<name> Lead Process`, so `name` must fit too."),
     # --- rendering (raised by render/, listed here so every code has one page) ---------------
     Code("LS900", "rendered metadata breaks the Metadata API schema", E,
          "A rendered file does not match the Metadata API schema (XSD). This is a leadsync bug or a "

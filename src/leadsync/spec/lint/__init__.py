@@ -26,6 +26,7 @@ from leadsync.spec.lint import (
     ls034_hubspot_stage,
     ls035_duplicate_label,
     ls036_empty_transition,
+    ls037_process_name,
 )
 from leadsync.spec.locate import Locator
 from leadsync.spec.model import Spec
@@ -48,6 +49,7 @@ RULES = (
     ls034_hubspot_stage,
     ls035_duplicate_label,
     ls036_empty_transition,
+    ls037_process_name,
 )
 
 
