@@ -122,6 +122,9 @@ _ALL = (
          "A lead process becomes a Salesforce BusinessProcess and, in the source layout, a file: its "
          "name has at most 80 characters, no leading or trailing space, and none of / \\ : * ? \" < > |. "
          "Without `lead_processes` the default process is `<name> Lead Process`, so `name` must fit too."),
+    Code("LS038", "character XML cannot hold", E,
+         "Every text of a spec is written into a metadata file, and XML 1.0 cannot hold control "
+         "characters (other than tab and line breaks) or U+FFFE/U+FFFF. Remove the character."),
     # --- rendering (raised by render/, listed here so every code has one page) ---------------
     Code("LS900", "rendered metadata breaks the Metadata API schema", E,
          "A rendered file does not match the Metadata API schema (XSD). This is a leadsync bug or a "

@@ -27,6 +27,7 @@ from leadsync.spec.lint import (
     ls035_duplicate_label,
     ls036_empty_transition,
     ls037_process_name,
+    ls038_xml_characters,
 )
 from leadsync.spec.locate import Locator
 from leadsync.spec.model import Spec
@@ -50,6 +51,7 @@ RULES = (
     ls035_duplicate_label,
     ls036_empty_transition,
     ls037_process_name,
+    ls038_xml_characters,
 )
 
 
