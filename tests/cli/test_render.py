@@ -61,3 +61,13 @@ def test_bad_spec_writes_nothing_and_keeps_the_old_output(tmp_path: Path):
     assert f"{bad}:" in result.output
     assert tree(out) == before
     assert not (tmp_path / "bad.zip").exists()
+
+
+def test_an_output_path_that_cannot_be_written_is_a_clean_error(tmp_path: Path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    result = run("render", str(PRESET), "-o", str(blocker / "out"))
+    assert result.exit_code == 1
+    assert f"cannot write {blocker / 'out'}" in result.output and "Traceback" not in result.output
+    result = run("render", str(PRESET), "-o", str(tmp_path / "ok"), "--zip", str(blocker / "x.zip"))
+    assert result.exit_code == 1 and f"cannot write {blocker / 'x.zip'}" in result.output

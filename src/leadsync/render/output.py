@@ -16,7 +16,7 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from leadsync.errors import UsageError
+from leadsync.errors import LeadsyncError, UsageError
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 ZIP_FILE_MODE = 0o644
@@ -29,9 +29,22 @@ def _checked(relpath: str) -> PurePosixPath:
     return PurePosixPath(relpath)
 
 
+@contextlib.contextmanager
+def _writing(path: Path):
+    """An OS refusal (permissions, a read-only or full disk) is the user's to fix, not a crash."""
+    try:
+        yield
+    except OSError as err:
+        raise LeadsyncError(f"cannot write {path}: {err.strerror or err}; check the path and its permissions") from err
+
+
 def write_tree(files: dict[str, bytes], out_dir: str | Path) -> None:
     """Replace `out_dir` with exactly `files` (relpath -> bytes), atomically."""
-    out = Path(out_dir)
+    with _writing(Path(out_dir)):
+        _write_tree(files, Path(out_dir))
+
+
+def _write_tree(files: dict[str, bytes], out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} exists and is not a folder")
     paths = {rel: _checked(rel) for rel in files}
@@ -63,7 +76,11 @@ def write_tree(files: dict[str, bytes], out_dir: str | Path) -> None:
 
 def write_file(path: str | Path, data: bytes) -> None:
     """Write one file atomically (a temp file beside it, then a rename)."""
-    target = Path(path)
+    with _writing(Path(path)):
+        _write_file(Path(path), data)
+
+
+def _write_file(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
