@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from leadsync.errors import UsageError
+from leadsync.errors import LeadsyncError, UsageError
 from leadsync.render import output
 from leadsync.render.output import write_file, write_tree, zip_bytes
 
@@ -43,7 +43,7 @@ def test_write_tree_failure_leaves_the_old_folder_untouched(tmp_path: Path, monk
         return real_replace(src, dst)
 
     monkeypatch.setattr(output.os, "replace", failing_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(LeadsyncError, match="disk full"):
         write_tree({"x.xml": b"x"}, out)
     monkeypatch.undo()
     assert tree(out) == FILES
