@@ -70,6 +70,11 @@ def status_calls(org) -> int:
     return org.calls.count("checkDeployStatus")
 
 
+# Authenticated calls up to the deploy itself, on a fresh org: the Organization query; the guard's
+# retrieve, checkRetrieveStatus twice (state, then the zip) and its Lead query; the deploy.
+CALLS_TO_DEPLOY = 6
+
+
 # --- deploying ------------------------------------------------------------------------------------
 
 
@@ -80,7 +85,8 @@ def test_deploy_succeeds(org):
     assert "deploy submitted: 0Af" in result.stderr  # the id is in CI logs before the wait
     (call,) = org.calls.of("deploy")
     assert call.detail["checkOnly"] is False and call.detail["rollbackOnError"] is True
-    assert org.calls.names()[:2] == ["query", "deploy"]  # the Organization query before anything is sent
+    before = org.calls.names()[:org.calls.names().index("deploy")]
+    assert before[:2] == ["query", "retrieve"]  # the Organization, then the org's picklists, before anything is sent
     assert 1 <= status_calls(org) <= 3
     assert_no_secret(result, org)
 
@@ -175,6 +181,7 @@ def test_junit_has_one_case_per_component(org, tmp_path):
 
 
 def test_503s_and_dropped_connections_while_polling_are_retried(org):
+    org.faults.status_calls = ("checkDeployStatus",)  # not the retrieve of the value-removal guard
     org.faults.status_503 = 2
     org.faults.drop_connections = 2
     result = deploy(org, str(PRESET), *by_url(org))
@@ -190,6 +197,7 @@ def test_too_many_failures_give_up_with_the_deploy_id(org):
     from leadsync.org import deploy as use_case
     from leadsync.org.poll import PollPolicy
 
+    org.faults.status_calls = ("checkDeployStatus",)
     org.faults.status_503 = 50
     options = auth.OrgOptions(instance_url=org.instance_url)
     env = {"SF_ACCESS_TOKEN": org.access_token, "REQUESTS_CA_BUNDLE": str(org.ca_file)}
@@ -203,7 +211,7 @@ def test_too_many_failures_give_up_with_the_deploy_id(org):
 
 
 def test_session_expiry_is_renewed_with_an_auth_url(org):
-    org.faults.expire_session_after = 2  # the query and the deploy pass; then the token is dead
+    org.faults.expire_session_after = CALLS_TO_DEPLOY  # the deploy passes; then the token is dead
     org.faults.deploy_seconds = 1
     result = deploy(org, str(PRESET), env={"SFDX_AUTH_URL": auth_url(org)}, token=False)
     assert result.exit_code == 0, result.output
@@ -212,7 +220,7 @@ def test_session_expiry_is_renewed_with_an_auth_url(org):
 
 
 def test_session_expiry_with_an_access_token_exits_3(org):
-    org.faults.expire_session_after = 2
+    org.faults.expire_session_after = CALLS_TO_DEPLOY
     org.faults.deploy_seconds = 2
     result = deploy(org, str(PRESET), *by_url(org))
     assert result.exit_code == 3, result.output
@@ -236,6 +244,7 @@ def test_production_is_refused_with_exit_4(production):
     for part in ("production", production.org_id, production.instance_url, "--allow-production"):
         assert part in result.stderr
     assert production.calls.count("deploy") == 0
+    assert production.calls.names() == ["query"]  # refused before the value-removal guard asks anything
 
 
 def test_production_is_deployed_with_allow_production(production):
@@ -251,6 +260,128 @@ def test_production_validation_is_refused_too_without_the_flag(production):
     assert production.calls.count("deploy") == 0
     allowed = deploy(production, str(PRESET), *by_url(production), "--dry-run", "--allow-production")
     assert allowed.exit_code == 0, allowed.output
+
+
+# --- value removal (--allow-destructive) ---------------------------------------------------------
+
+GUARD_QUERY = "SELECT {0}, COUNT(Id) n FROM Lead GROUP BY {0}"
+FRESH_ORG_STATUSES = ("Open - Not Contacted", "Working - Contacted", "Closed - Converted", "Closed - Not Converted")
+
+
+def add_leads(org, n: int, **fields: str) -> None:
+    org.add_leads([{"LastName": f"Lead {i}", "Company": "Acme", **fields} for i in range(n)])
+
+
+def lead_queries(org) -> list[str]:
+    return [c.detail["q"] for c in org.calls.of("query") if " FROM Lead " in c.detail["q"]]
+
+
+def active_in_org(org, field: str = "Status") -> dict[str, bool]:
+    """The org's values of a picklist, as it stores them: value -> active."""
+    from leadsync.metadata import parse
+
+    if field == "Status":
+        data = org.store.get("StandardValueSet", "LeadStatus").content
+        values = parse.parse_standard_value_set(parse.parse_xml(field, data), "LeadStatus").values
+    else:
+        data = org.store.get("CustomField", f"Lead.{field}").content
+        values = parse.parse_custom_field(parse.parse_xml(field, data), field).values
+    return {v.full_name: v.is_active for v in values}
+
+
+def overlay(tmp_path: Path, text: str) -> Path:
+    spec = tmp_path / "overlay.yaml"
+    spec.write_text(f"leadsync: 1\nextends: {PRESET}\n{text}")
+    return spec
+
+
+def test_a_fresh_org_loses_only_values_no_lead_holds_so_no_flag_is_needed(org):
+    result = deploy(org, str(PRESET), *by_url(org))
+    assert result.exit_code == 0, result.output
+    deactivated = ", ".join(f"Lead.Status '{v}' (0 leads)" for v in FRESH_ORG_STATUSES)
+    assert f"deactivated: {deactivated}\n" in result.stdout
+    (retrieve,) = org.calls.of("retrieve")
+    assert {t: sorted(m) for t, m in retrieve.detail["types"].items()} == {
+        "CustomField": ["Lead.Lead_Stage__c", "Lead.Unqualified_Reason__c"], "StandardValueSet": ["LeadStatus"]}
+    # Leads are counted only for fields the org has: the stage and reason fields do not exist yet.
+    assert lead_queries(org) == [GUARD_QUERY.format("Status")]
+    again = deploy(org, str(PRESET), *by_url(org))
+    assert again.exit_code == 0, again.output
+    assert "deactivated" not in again.stdout and len(lead_queries(org)) == 1  # nothing removed, nothing counted
+
+
+def test_leads_on_a_status_the_spec_drops_refuse_the_deploy_with_exit_4(org):
+    add_leads(org, 3, Status="Working - Contacted")
+    add_leads(org, 1)  # the org's default status
+    result = deploy(org, str(PRESET), *by_url(org))
+    assert result.exit_code == 4, result.output
+    assert result.stderr == (
+        "error: refusing to deactivate values that leads hold: Lead.Status 'Open - Not Contacted' (1 lead), "
+        "Lead.Status 'Working - Contacted' (3 leads); keep them in the spec, or pass --allow-destructive "
+        "(renamed_from does not move leads yet)\n")
+    assert org.calls.count("deploy") == 0
+    as_json = deploy(org, str(PRESET), *by_url(org), "--json")
+    doc = json.loads(as_json.stdout)
+    assert (as_json.exit_code, doc["exitCode"], doc["ok"], doc["id"]) == (4, 4, False, None)
+    assert "Lead.Status 'Working - Contacted' (3 leads)" in doc["error"]["message"]
+    assert org.calls.count("deploy") == 0
+    assert all(active_in_org(org).values())
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_allow_destructive_deploys_and_reports_what_was_deactivated(org, as_json):
+    add_leads(org, 3, Status="Working - Contacted")
+    result = deploy(org, str(PRESET), *by_url(org), "--allow-destructive", *(["--json"] if as_json else []))
+    assert result.exit_code == 0, result.output
+    if as_json:
+        doc = json.loads(result.stdout)
+        assert doc["success"] and {"field": "Lead.Status", "value": "Working - Contacted", "leads": 3} in doc["deactivated"]
+        assert len(doc["deactivated"]) == 4
+    else:
+        line = next(l for l in result.stdout.splitlines() if l.startswith("deactivated: "))
+        assert "Lead.Status 'Working - Contacted' (3 leads)" in line
+    assert active_in_org(org)["Working - Contacted"] is False  # inactive in the org ...
+    assert [lead["Status"] for lead in org.leads.all()] == ["Working - Contacted"] * 3  # ... and still held
+
+
+def test_dry_run_warns_and_goes_on(org):
+    add_leads(org, 2, Status="Working - Contacted")
+    result = deploy(org, str(PRESET), *by_url(org), "--dry-run")
+    assert result.exit_code == 0, result.output
+    warning = next(l for l in result.stdout.splitlines() if l.startswith("warning: "))
+    assert "Lead.Status 'Working - Contacted' (2 leads)" in warning and "--allow-destructive" in warning
+    assert "Open - Not Contacted" not in warning  # no lead holds it
+    assert org.calls.of("deploy")[0].detail["checkOnly"] is True
+    doc = json.loads(deploy(org, str(PRESET), *by_url(org), "--dry-run", "--json").stdout)
+    assert doc["checkOnly"] and {"field": "Lead.Status", "value": "Working - Contacted", "leads": 2} in doc["deactivated"]
+    assert all(active_in_org(org).values())
+
+
+def test_leads_on_a_stage_value_the_spec_drops_refuse_the_deploy(org, sf_client, tmp_path):
+    assert deploy(org, str(PRESET), *by_url(org)).exit_code == 0
+    sf = sf_client(org)
+    for name in ("Ada", "Bob"):
+        assert sf.Lead.create({"LastName": name, "Company": "Acme", "Lead_Stage__c": "Evangelist"})["success"]
+    spec = overlay(tmp_path, "stages:\n  - value: Evangelist\n    remove: true\n")
+    result = deploy(org, str(spec), *by_url(org))
+    assert result.exit_code == 4, result.output
+    assert "Lead.Lead_Stage__c 'Evangelist' (2 leads)" in result.stderr
+    assert org.calls.count("deploy") == 1  # the first deploy only
+    # Counted only where a value goes: not Status (the overlay keeps every status), not the reason field.
+    assert lead_queries(org) == [GUARD_QUERY.format("Status"), GUARD_QUERY.format("Lead_Stage__c")]
+    allowed = deploy(org, str(spec), *by_url(org), "--allow-destructive")
+    assert allowed.exit_code == 0, allowed.output
+    assert "deactivated: Lead.Lead_Stage__c 'Evangelist' (2 leads)" in allowed.stdout
+    assert active_in_org(org, "Lead_Stage__c")["Evangelist"] is False
+
+
+def test_renamed_from_deactivates_the_old_value_so_its_leads_are_guarded(org, tmp_path):
+    add_leads(org, 1, Status="Working - Contacted")
+    spec = overlay(tmp_path, "statuses:\n  - value: Connected\n    renamed_from: Working - Contacted\n")
+    result = deploy(org, str(spec), *by_url(org))
+    assert result.exit_code == 4, result.output
+    assert "Lead.Status 'Working - Contacted' (1 lead)" in result.stderr and "renamed_from" in result.stderr
+    assert org.calls.count("deploy") == 0
 
 
 def test_wait_running_out_exits_5_with_the_id_and_resume_command_then_resume(org):

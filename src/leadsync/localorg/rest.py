@@ -1,16 +1,19 @@
-"""The REST API resources clients use to learn about the org: versions, query, a few sObject reads.
+"""The REST API resources clients use: versions, query, a few sObject reads, and creating leads.
 
-Records are built here from the org's identity: its Organization (sandbox or production) and its one
-User. Leads are empty for now. Anything else is Salesforce's 404 JSON.
+The Organization (sandbox or production) and the one User are built here from the org's identity;
+leads are the org's stored records (`leads.py`), created with `POST sobjects/Lead`. A Lead query may
+name only fields the org has. Anything else is Salesforce's 404 JSON.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from leadsync.localorg import catalog, soql
+from leadsync.localorg.leads import Leads, RecordError
 from leadsync.localorg.state import Identity
 
 NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
@@ -29,9 +32,10 @@ class OrgFacts:
     identity: Identity
     production: bool
     instance_url: str
+    leads: Leads | None = None  # None: no records (the versions list needs none)
 
 
-def handle(method: str, path: str, params: dict[str, str], facts: OrgFacts) -> Reply:
+def handle(method: str, path: str, params: dict[str, str], facts: OrgFacts, body: bytes = b"") -> Reply:
     """A REST call that passed authentication (the versions list needs none)."""
     path = path.rstrip("/") or "/"
     if path == "/services/data":
@@ -47,6 +51,8 @@ def handle(method: str, path: str, params: dict[str, str], facts: OrgFacts) -> R
     if rest == "/tooling/sobjects/SourceMember/describe":
         return Reply(404, NOT_FOUND, "no_source_tracking")  # sf asks; like an org without source tracking
     parts = rest.strip("/").split("/")
+    if method == "POST" and len(parts) == 2 and parts[0] == "sobjects" and parts[1].lower() == "lead":
+        return _create_lead(body, facts)
     if method == "GET" and len(parts) == 3 and parts[0] == "sobjects":
         record = next((r for r in _records(parts[1], version, facts) if r["Id"][:15] == parts[2][:15]), None)
         if record is None:
@@ -67,14 +73,44 @@ def _query(q: str, version: str, facts: OrgFacts) -> Reply:
     if records is None:
         message = f"sObject type '{query.sobject}' is not supported."
         return Reply(400, [{"message": message, "errorCode": "INVALID_TYPE"}], "query")
+    if query.sobject.lower() == "lead" and facts.leads is not None:
+        known = facts.leads.fields()
+        unknown = next((f for f in soql.fields_named(query) if "." not in f and f.lower() not in known), None)
+        if unknown:
+            message = (f"No such column '{unknown}' on entity 'Lead'. If you are attempting to use a custom field, "
+                       "be sure to append the '__c' after the custom field name. Please reference your WSDL or "
+                       "the describe call for the appropriate names.")
+            return Reply(400, [{"message": message, "errorCode": "INVALID_FIELD"}], "query")
     rows = soql.run(query, records)
     return Reply(200, {"totalSize": len(rows), "done": True, "records": rows}, "query")
 
 
+def _create_lead(body: bytes, facts: OrgFacts) -> Reply:
+    try:
+        given = json.loads(body or b"null")
+    except ValueError as err:
+        return Reply(400, [{"message": f"Unexpected character: {err}", "errorCode": "JSON_PARSER_ERROR"}], "create")
+    if not isinstance(given, dict):
+        message = "Cannot deserialize instance of Lead from a value that is not a JSON object"
+        return Reply(400, [{"message": message, "errorCode": "JSON_PARSER_ERROR"}], "create")
+    if facts.leads is None:
+        return Reply(404, NOT_FOUND, "not_found")
+    try:
+        (lead_id,) = facts.leads.create([given])
+    except RecordError as err:
+        return Reply(400, [err.to_json()], "create")
+    return Reply(201, {"id": lead_id, "success": True, "errors": []}, "create")
+
+
 def _records(sobject: str, version: str, facts: OrgFacts) -> list[dict] | None:
-    builders = {"organization": _organization, "user": _user, "lead": lambda v, f: []}
+    builders = {"organization": _organization, "user": _user, "lead": _leads}
     build = builders.get(sobject.lower())
     return build(version, facts) if build else None
+
+
+def _leads(version: str, facts: OrgFacts) -> list[dict]:
+    leads = facts.leads.all() if facts.leads is not None else []
+    return [{"attributes": _attributes("Lead", r["Id"], version), **r} for r in leads]
 
 
 def _attributes(kind: str, record_id: str, version: str) -> dict:

@@ -5,6 +5,7 @@
     org.instance_url, org.access_token, org.ca_file, org.connect_info()
     org.faults.status_503 = 2    # fault injection, at runtime
     org.calls.count("checkDeployStatus")
+    org.add_leads([{"LastName": "Doe", "Company": "Acme", "Status": "Working - Contacted"}])
     org.stop()
 
 Routes: OAuth (`/services/oauth2/token`, `userinfo`, `revoke`, `/id/ORG/USER`), REST (`/services/data`),
@@ -33,7 +34,9 @@ from leadsync.localorg.calls import CallLog
 from leadsync.localorg.catalog import supported_version
 from leadsync.localorg.deploys import Deploys
 from leadsync.localorg.faults import Faults
+from leadsync.localorg.leads import Leads
 from leadsync.localorg.metadata_api import MetadataApi
+from leadsync.localorg.records import RecordStore
 from leadsync.localorg.soap import SoapFault
 from leadsync.localorg.state import State, StateLock
 from leadsync.localorg.store import MetadataStore
@@ -45,7 +48,6 @@ log = logging.getLogger("leadsync.localorg")
 
 _REST_DEPLOY = re.compile(r"^/services/data/v(\d+\.\d)(/metadata/deployRequest(?:/\w+)?)/?$")
 INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
-STATUS_CALLS = ("checkDeployStatus", "checkRetrieveStatus")
 MAX_BODY = 64 * 1024 * 1024
 IDLE_SECONDS = 30
 
@@ -86,6 +88,7 @@ class LocalOrg:
         self.state = State(self.state_dir)
         self.tls = ensure_certificates(self.state.tls_dir)
         self.store = MetadataStore(self.state.metadata_dir)
+        self.leads = Leads(RecordStore(self.state.records_dir), self.store, self.state.identity.user_id)
         self.deploys = Deploys(self.store, self.state.deploys_dir, self.production, self._deploy_seconds,
                                self.state.identity.user_id)
         self.sessions = oauth.Sessions(self.state)
@@ -161,6 +164,13 @@ class LocalOrg:
     def user_id(self) -> str:
         return self.state.identity.user_id
 
+    def add_leads(self, leads: list[dict]) -> list[str]:
+        """Store leads, as `POST sobjects/Lead` would (checked, defaulted; all or none): their ids.
+
+        Test setup, like seeding a database. Raises `leads.RecordError` for a lead Salesforce would refuse.
+        """
+        return self.leads.create(leads)
+
     def connect_info(self) -> dict:
         return {"instance_url": self.instance_url, "access_token": self.access_token, "username": self.username,
                 "ca_file": str(self.ca_file)}
@@ -189,7 +199,7 @@ class LocalOrg:
         if deploy_request and supported_version(deploy_request.group(1)):
             return self._rest_deploy(method, deploy_request, params, headers, body)
         if path == "/services/oauth2/userinfo" or path.startswith("/id/") or path.startswith("/services/data/"):
-            return self._authenticated(method, path, params, headers)
+            return self._authenticated(method, path, params, headers, body)
         self.calls.add("not_found", path=path)
         log.warning("local org does not answer %s %s", method, path)
         return _json(404, rest.NOT_FOUND)
@@ -200,7 +210,7 @@ class LocalOrg:
         reply = oauth.token(form, _basic(headers), self.state, self.sessions, self.instance_url, self.jwt_public_key_pem)
         return _json(reply.status, reply.body)
 
-    def _authenticated(self, method: str, path: str, params: dict, headers) -> Response:
+    def _authenticated(self, method: str, path: str, params: dict, headers, body: bytes = b"") -> Response:
         if path == "/services/oauth2/userinfo" or path.startswith("/id/"):
             call = self.calls.add("userinfo" if path.startswith("/services") else "identity")
             token = _bearer(headers) or params.get("oauth_token")
@@ -215,19 +225,19 @@ class LocalOrg:
         if not self._authenticate(_bearer(headers)):
             self.calls.add("rest", path=path)
             return _json(401, INVALID_SESSION, (("WWW-Authenticate", "Token"),))
-        reply = rest.handle(method, path, params, self._facts())
+        reply = rest.handle(method, path, params, self._facts(), body)
         self.calls.add(reply.name, path=path, q=params.get("q"))
         if reply.name == "not_found":
             log.warning("local org does not answer %s %s", method, path)
         elif reply.status == 400:
-            log.info("local org refused a query: %s", reply.body[0]["message"])
+            log.info("local org refused a %s call: %s", reply.name, reply.body[0]["message"])
         return _json(reply.status, reply.body)
 
     def _rest_deploy(self, method: str, match: re.Match, params: dict, headers, body: bytes) -> Response:
         version, rest_path = match.group(1), match.group(2)
         operation = rest_metadata.operation(method, rest_path, headers.get("Content-Type") or "")
         call = self.calls.add(operation, path=match.group(0))
-        if call.name == "checkDeployStatus" and (faulted := self._status_fault()):
+        if call.name in self.faults.status_calls and (faulted := self._status_fault()):
             return faulted
         if not self._authenticate(_bearer(headers)):
             return _json(401, INVALID_SESSION, (("WWW-Authenticate", "Token"),))
@@ -242,7 +252,7 @@ class LocalOrg:
             self.calls.add("soap_fault", path=path)
             return _soap_fault(err)
         call = self.calls.add(request.operation)
-        if request.operation in STATUS_CALLS and (faulted := self._status_fault()):
+        if request.operation in self.faults.status_calls and (faulted := self._status_fault()):
             return faulted
         version = path.split("/")[4] if len(path.split("/")) > 4 else ""
         if not supported_version(version):
@@ -270,7 +280,7 @@ class LocalOrg:
         return True
 
     def _facts(self) -> rest.OrgFacts:
-        return rest.OrgFacts(self.state.identity, self.production, self.instance_url)
+        return rest.OrgFacts(self.state.identity, self.production, self.instance_url, self.leads)
 
 
 def _soap_fault(err: SoapFault) -> Response:

@@ -1,9 +1,10 @@
 """Just enough SOQL for what clients ask an org about itself and its leads.
 
 SELECT a field list (plain fields, `COUNT(Id)`/`COUNT()` with an optional alias), FROM one object,
-WHERE conditions joined by AND (`=`, `!=`, `<>`, `IN (...)`, `LIKE`), GROUP BY, ORDER BY (ignored
-beyond grouping order), LIMIT. Field names are case-insensitive and come back in the record's own
-case, as Salesforce returns them; fields the record does not know come back null.
+WHERE conditions joined by AND (`=`, `!=`, `<>`, `IN (...)`, `LIKE`), GROUP BY (every plain field of
+an aggregate query must be grouped, as Salesforce requires), ORDER BY (ignored beyond grouping order),
+LIMIT. Field names are case-insensitive and come back in the record's own case, as Salesforce returns
+them; fields the record does not know come back null (rest.py refuses Lead fields the org lacks).
 """
 
 from __future__ import annotations
@@ -62,7 +63,19 @@ def parse(q: str) -> Query:
     columns = [_column(c) for c in _split_columns(m.group("cols"))]
     where = _conditions(m.group("where")) if m.group("where") else []
     group = [g.strip() for g in (m.group("group") or "").split(",") if g.strip()]
+    if any(c.aggregate for c in columns) or group:
+        grouped = {g.lower() for g in group}
+        loose = next((c.expr for c in columns if not c.aggregate and c.expr.lower() not in grouped), None)
+        if loose:
+            raise SoqlError(f"Field must be grouped or aggregated: {loose}")
     return Query(columns, m.group("obj"), where, group, int(m.group("limit")) if m.group("limit") else None)
+
+
+def fields_named(query: Query) -> list[str]:
+    """Every field the query names (selected, counted, filtered or grouped), as written."""
+    counted = [c.expr[c.expr.index("(") + 1:-1] for c in query.columns if c.aggregate]
+    plain = [c.expr for c in query.columns if not c.aggregate]
+    return [f for f in (*plain, *counted, *(c.field for c in query.where), *query.group_by) if f]
 
 
 def run(query: Query, records: list[dict]) -> list[dict]:
@@ -99,7 +112,8 @@ def _aggregate(query: Query, rows: list[dict]) -> list[dict]:
                 row[name] = len(members)
             else:
                 key = _key(members[0], c.expr) if members else None
-                row[key or c.expr] = values[query.group_by.index(c.expr)] if c.expr in query.group_by else None
+                at = [g.lower() for g in query.group_by].index(c.expr.lower())
+                row[key or c.expr] = values[at]
         out.append(row)
     return out[: query.limit] if query.limit is not None else out
 

@@ -4,6 +4,7 @@
     secrets.json   access and refresh tokens, client secret, password (owner-only file)
     tls/           the CA and server certificate (tls.py)
     metadata/      the org's metadata: index.json and one file per component (store.py)
+    records/       data records, one JSON file per sObject (records.py)
     deploys/       finished deploys, for status calls and quick deploys after a restart
     lock           held by the process serving this dir
 """
@@ -21,7 +22,7 @@ from leadsync.errors import LeadsyncError
 from leadsync.localorg import ids
 from leadsync.localorg.files import read_json, write_json
 
-_ENTRIES = ("org.json", "secrets.json", "tls", "metadata", "deploys", "lock")
+_ENTRIES = ("org.json", "secrets.json", "tls", "metadata", "records", "deploys", "lock")
 _TOKEN_CHARS = string.ascii_letters + string.digits + "._"
 MAX_ISSUED_TOKENS = 100
 
@@ -145,6 +146,10 @@ class State:
     @property
     def metadata_dir(self) -> Path:
         return self.dir / "metadata"
+
+    @property
+    def records_dir(self) -> Path:
+        return self.dir / "records"
 
     @property
     def deploys_dir(self) -> Path:

@@ -1,6 +1,9 @@
 """The deploy use cases: render → zip → guard → submit → poll → `DeployOutcome`. Data out, nothing printed.
 
 - `deploy_spec`: a spec file, rendered in memory (mdapi) and deployed; `--dry-run` is check-only.
+  Guards first: production (`--allow-production`), then value removal: picklist values the deploy
+  would deactivate while leads hold them are refused without `--allow-destructive`; a `--dry-run`
+  changes nothing, so it reports them (`DeployOutcome.removals`) and goes on.
 - `quick_deploy`: deploy a validated check-only deploy again without its tests (deployRecentValidation).
 - `resume`: wait again for a deploy already submitted (after `--wait` ran out).
 - `cancel`: ask the org to cancel a deploy and wait until it has.
@@ -15,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -30,7 +33,7 @@ from leadsync.org.poll import (
     retry_unless_unreachable,
     with_retries,
 )
-from leadsync.org.production import guard_production
+from leadsync.org.guards import Removal, find_removals, guard_production, guard_value_removal
 from leadsync.org.session import OrgFault, TransientError
 
 # Opens the org for one use case; the api version is the spec's when there is one.
@@ -42,7 +45,7 @@ class DeployRequest:
     options: DeployOptions = field(default_factory=DeployOptions)
     wait_seconds: float = 33 * 60
     allow_production: bool = False
-    allow_destructive: bool = False  # accepted now; the value-removal guard comes with `plan`
+    allow_destructive: bool = False  # deploy even if picklist values that leads hold are deactivated
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,10 @@ class DeployOutcome:
     still_running: bool = False
     elapsed: float | None = None  # seconds from submission (or resumption) to the end of waiting
     wait_seconds: float | None = None
+    # Values active in the org that the deploy leaves inactive, with the leads holding each (deploy and
+    # validate only). Deactivated only when a real deploy succeeded; a validation merely found them.
+    removals: tuple[Removal, ...] = ()
+    allow_destructive: bool = False
 
     @property
     def spec_failed(self) -> bool:
@@ -120,19 +127,26 @@ def deploy_spec(
     diagnostics = tuple(built.diagnostics)
     if not built.ok:
         return DeployOutcome(action, diagnostics=diagnostics)
+    from leadsync.metadata.parse import parse_files
     from leadsync.render.output import zip_bytes
 
     package = zip_bytes(built.files)
+    deployed = parse_files(built.files)  # what is sent, template overrides included
     api_version = getattr(built.load.spec, "api_version", None)
     with connect(api_version) as org:
         org.warm_up()
         info = _org_info(org, progress, waiting)
         guard_production(info, allow_production=request.allow_production)
+        progress.phase(f"comparing picklist values with {info.name}")
+        removals = with_retries(lambda: find_removals(org, deployed), policy=waiting.policy, sleep=waiting.sleep)
+        if not request.options.check_only:
+            guard_value_removal(removals, allow_destructive=request.allow_destructive)
         progress.phase(f"submitting {len(built.files)} files to {info.name}")
         deploy_id = _submit(lambda: org.deploy(package, request.options), info)
         progress.submitted(deploy_id, action)
-        return _wait(org, deploy_id, action, request.wait_seconds, progress, waiting, info, diagnostics,
-                     submitted_here=True)
+        outcome = _wait(org, deploy_id, action, request.wait_seconds, progress, waiting, info, diagnostics,
+                        submitted_here=True)
+        return replace(outcome, removals=removals, allow_destructive=request.allow_destructive)
 
 
 def quick_deploy(

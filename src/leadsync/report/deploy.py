@@ -94,10 +94,29 @@ def format_text(outcome: DeployOutcome, org_args: tuple[str, ...] = ()) -> str:
     if status.error_message and not status.failures:
         code = f"{status.error_status_code}: " if status.error_status_code else ""
         lines.append(f"error: {code}{status.error_message}")
+    lines.extend(_removal_lines(outcome, status))
     lines.append(_summary(outcome, status))
     if outcome.success and outcome.action == "validate":
         lines.append(f"quick-deploy it without running tests again: {quick_command(status.id, org_args)}")
     return "\n".join(lines) + "\n"
+
+
+def _removal_lines(outcome: DeployOutcome, status: DeployStatus) -> list[str]:
+    """What the deploy deactivated; for a validation, a warning about values that leads hold."""
+    if not outcome.removals:
+        return []
+    if status.check_only:
+        blocking = [r for r in outcome.removals if r.leads > 0]
+        if not blocking:
+            return []
+        then = ("--allow-destructive was given" if outcome.allow_destructive
+                else "deploying the spec without --allow-destructive is refused (a --quick deploy of this "
+                     "validation is not checked again: it would deactivate them)")
+        values = ", ".join(r.describe() for r in blocking)
+        return [f"warning: this would deactivate values that leads hold: {values}; {then}"]
+    if outcome.success:
+        return [f"deactivated: {', '.join(r.describe() for r in outcome.removals)}"]
+    return []
 
 
 def _summary(outcome: DeployOutcome, status: DeployStatus) -> str:
@@ -162,6 +181,9 @@ def to_json(outcome: DeployOutcome | None, *, error: BaseException | None = None
         "error": {"message": str(error)} if error is not None else None,
         "resumeCommand": resume_command(outcome.deploy_id, org_args)
         if outcome and outcome.still_running and outcome.deploy_id else None,
+        # Deactivated only when a deploy succeeded and was not check-only (see success, checkOnly).
+        "deactivated": [{"field": r.field, "value": r.value, "leads": r.leads}
+                        for r in (outcome.removals if outcome else ())],
     }
     return doc
 

@@ -9,7 +9,7 @@ import requests
 import zeep.exceptions
 from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceGeneralError
 
-from localorg_pkg import STATUSES, deploy, manifest, wait
+from localorg_pkg import STATUSES, deploy, manifest, retrieve, wait
 
 PACKAGE = {"package.xml": manifest({"StandardValueSet": ["LeadStatus"]}),
            "standardValueSets/LeadStatus.standardValueSet": STATUSES}
@@ -40,6 +40,17 @@ def test_503_on_the_next_status_calls(local_org, sf_client):
         assert err.value.status == 503
     assert wait(sf, deploy_id)["status"] == "Succeeded"
     assert local_org.calls.count("checkDeployStatus") >= 3 and local_org.faults.status_503 == 0
+
+
+def test_status_faults_can_be_kept_to_deploy_status_calls(local_org, sf_client):
+    sf = sf_client(local_org)
+    local_org.faults.status_calls = ("checkDeployStatus",)
+    local_org.faults.status_503 = 1
+    files, _messages = retrieve(sf, {"StandardValueSet": ["LeadStatus"]})  # its status calls are spared
+    assert "standardValueSets/LeadStatus.standardValueSet" in files
+    with pytest.raises(SalesforceGeneralError):
+        sf.mdapi.check_deploy_status(deploy(sf, PACKAGE))
+    assert local_org.faults.status_503 == 0
 
 
 def test_dropped_status_connection(local_org, sf_client):

@@ -7,6 +7,7 @@ import json
 from leadsync.diagnostics import Span, error
 from leadsync.org.client import ComponentMessage, DeployStatus, OrgInfo, ApexTestFailure, ApexTestResults
 from leadsync.org.deploy import DeployOutcome
+from leadsync.org.guards import Removal
 from leadsync.report.deploy import component_line, format_text, to_json
 
 ORG = OrgInfo("00D5g00000ORGIDAAA", "Acme UAT", True, "Enterprise Edition", "https://127.0.0.1:8443")
@@ -92,3 +93,38 @@ def test_cancel_outcomes():
     assert DeployOutcome("cancel", canceled.id, canceled).success
     assert not DeployOutcome("cancel", "x", status()).success
     assert "finished before it could be canceled" in format_text(DeployOutcome("cancel", "x", status()))
+
+
+REMOVALS = (Removal("Lead.Status", "Open - Not Contacted", 0), Removal("Lead.Status", "Working - Contacted", 1204))
+
+
+def test_a_deploy_that_deactivated_values_says_which_with_their_leads():
+    outcome = DeployOutcome("deploy", "0Af5g00000DEPLOYAA", status(), ORG, removals=REMOVALS, allow_destructive=True)
+    lines = format_text(outcome).splitlines()
+    assert lines[-2] == ("deactivated: Lead.Status 'Open - Not Contacted' (0 leads), "
+                         "Lead.Status 'Working - Contacted' (1,204 leads)")
+    assert to_json(outcome)["deactivated"] == [
+        {"field": "Lead.Status", "value": "Open - Not Contacted", "leads": 0},
+        {"field": "Lead.Status", "value": "Working - Contacted", "leads": 1204}]
+
+
+def test_a_failed_deploy_deactivated_nothing():
+    failed = status(status="Failed", success=False, component_errors=1, components=(FAIL, OK))
+    assert "deactivated" not in format_text(DeployOutcome("deploy", failed.id, failed, ORG, removals=REMOVALS))
+
+
+def test_a_validation_warns_about_values_that_leads_hold():
+    checked = status(check_only=True)
+    text = format_text(DeployOutcome("validate", checked.id, checked, ORG, removals=REMOVALS))
+    (warning,) = [line for line in text.splitlines() if line.startswith("warning:")]
+    assert warning.startswith("warning: this would deactivate values that leads hold: "
+                              "Lead.Status 'Working - Contacted' (1,204 leads); deploying the spec without "
+                              "--allow-destructive is refused")
+    assert "Open - Not Contacted" not in warning
+    unheld = format_text(DeployOutcome("validate", checked.id, checked, ORG, removals=REMOVALS[:1]))
+    assert "warning" not in unheld and "deactivated" not in unheld
+
+
+def test_json_lists_no_deactivated_values_when_there_are_none():
+    assert to_json(DeployOutcome("deploy", "x", status(), ORG))["deactivated"] == []
+    assert to_json(None, error=Exception("refused"), exit_code=4)["deactivated"] == []

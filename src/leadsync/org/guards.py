@@ -1,0 +1,165 @@
+"""Safety guards checked before anything is deployed to an org.
+
+The guards are pure: `guard_production` judges an `OrgInfo`; `removed_values` compares the org's
+picklists with what a deploy holds and `guard_value_removal` judges what was found; each refusal is a
+`Refused` (exit 4). `find_removals` is the one function here that asks the org (through `OrgClient`):
+it retrieves the picklists a deploy touches, compares them, and counts the leads holding each value
+the deploy would deactivate.
+
+Why values matter: a deploy that leaves a picklist value out does not delete it, Salesforce deactivates
+it, and leads that hold it keep an inactive value (reports, list views and automation that name it stop
+matching). A removed value no lead holds loses nothing (a fresh org's standard statuses, say): only
+values that leads hold need `--allow-destructive`.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from leadsync.errors import Refused
+from leadsync.metadata import model as m
+from leadsync.org.client import OrgInfo
+
+if TYPE_CHECKING:
+    from leadsync.org.client import OrgClient
+
+# Standard value sets and the Lead field whose values they are.
+STANDARD_VALUE_SET_FIELDS = {"LeadStatus": "Status"}
+
+
+def guard_production(org: OrgInfo, *, allow_production: bool) -> None:
+    """Refuse to touch a production org unless --allow-production was given.
+
+    Production is judged conservatively: any org whose IsSandbox is false (so Developer Edition and
+    scratch orgs count too). A check-only deploy (--dry-run) is refused as well: the contract says a
+    production org is never touched without the flag, and a validation still runs in that org.
+    """
+    if org.is_production and not allow_production:
+        raise Refused(
+            f"refusing to deploy to the production org {org.describe()} "
+            f"(IsSandbox is false, OrganizationType {org.organization_type or 'unknown'}); "
+            "pass --allow-production if you mean it"
+        )
+
+
+# --- value removal ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A picklist value active in the org that the deploy leaves inactive, and the leads holding it."""
+
+    field: str  # "Lead.Status", "Lead.Lead_Stage__c"
+    value: str  # the value's API name (fullName)
+    leads: int = 0
+
+    def describe(self) -> str:
+        return f"{self.field} '{self.value}' ({self.leads:,} lead{'' if self.leads == 1 else 's'})"
+
+
+def removed_values(org: m.Bundle, deployed: m.Bundle) -> tuple[Removal, ...]:
+    """Values active in `org` and not active in `deployed`, field by field, in the org's order.
+
+    Only picklists `deployed` holds count (what a deploy does not name, it does not touch); a picklist
+    the org does not have yet loses nothing. A value the deploy lists as inactive (`renamed_from`) is
+    removed too; one the org has inactive and the deploy activates is not. Lead counts are left at 0.
+    """
+    in_org = active_values(org)
+    out: list[Removal] = []
+    for field_name, kept in active_values(deployed).items():
+        out += [Removal(field_name, v) for v in in_org.get(field_name, ()) if v not in kept]
+    return tuple(out)
+
+
+def active_values(bundle: m.Bundle) -> dict[str, tuple[str, ...]]:
+    """Lead field ("Lead.Status", "Lead.X__c") -> the active values of its picklist, for every picklist held."""
+    out: dict[str, tuple[str, ...]] = {}
+    for svs in bundle.standard_value_sets:
+        if svs.full_name in STANDARD_VALUE_SET_FIELDS:
+            out[f"{m.OBJECT}.{STANDARD_VALUE_SET_FIELDS[svs.full_name]}"] = tuple(v.full_name for v in svs.active_values)
+    for f in bundle.lead.fields:
+        if isinstance(f, m.PicklistField):
+            out[f"{m.OBJECT}.{f.full_name}"] = tuple(v.full_name for v in f.active_values)
+    return out
+
+
+def held(removals: tuple[Removal, ...]) -> tuple[Removal, ...]:
+    return tuple(r for r in removals if r.leads > 0)
+
+
+def guard_value_removal(removals: tuple[Removal, ...], *, allow_destructive: bool) -> None:
+    """Refuse a deploy that would deactivate values leads hold, unless --allow-destructive was given."""
+    blocking = held(removals)
+    if blocking and not allow_destructive:
+        raise Refused(
+            "refusing to deactivate values that leads hold: "
+            + ", ".join(r.describe() for r in blocking)
+            + "; keep them in the spec, or pass --allow-destructive (renamed_from does not move leads yet)"
+        )
+
+
+def find_removals(org: OrgClient, deployed: m.Bundle) -> tuple[Removal, ...]:
+    """What deploying `deployed` would deactivate in `org`, with the leads holding each value.
+
+    One retrieve of the picklists `deployed` holds; then one aggregate query per field that loses a
+    value (never for a field the org does not have: the query would be refused).
+    """
+    members = picklist_members(deployed)
+    if not members:
+        return ()
+    current = _parse_zip(org.retrieve(members))
+    removals = removed_values(current, deployed)
+    counts = {f: lead_counts(org, f.split(".", 1)[1]) for f in dict.fromkeys(r.field for r in removals)}
+    return tuple(replace(r, leads=counts[r.field].get(r.value.casefold(), 0)) for r in removals)
+
+
+def picklist_members(bundle: m.Bundle) -> dict[str, list[str]]:
+    """package.xml members of the picklists `bundle` holds: LeadStatus and the custom picklist fields."""
+    members: dict[str, list[str]] = {}
+    for svs in bundle.standard_value_sets:
+        if svs.full_name in STANDARD_VALUE_SET_FIELDS:
+            members.setdefault("StandardValueSet", []).append(svs.full_name)
+    for f in bundle.lead.fields:
+        if isinstance(f, m.PicklistField):
+            members.setdefault("CustomField", []).append(f"{m.OBJECT}.{f.full_name}")
+    return members
+
+
+def lead_counts(org: OrgClient, field_name: str) -> dict[str, int]:
+    """Leads by value of one Lead field (casefolded, as SOQL compares picklist values); null is left out."""
+    counts: dict[str, int] = {}
+    for row in org.query(f"SELECT {field_name}, COUNT(Id) n FROM {m.OBJECT} GROUP BY {field_name}"):
+        value = next((v for k, v in row.items() if k.lower() == field_name.lower()), None)
+        if value is not None:
+            key = str(value).casefold()
+            counts[key] = counts.get(key, 0) + int(row.get("n") or 0)
+    return counts
+
+
+def _parse_zip(data: bytes) -> m.Bundle:
+    import zipfile
+
+    from leadsync.metadata.parse import parse_files
+    from leadsync.org.session import OrgFault
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            files = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
+    except (zipfile.BadZipFile, EOFError, ValueError) as err:
+        raise OrgFault(f"the org's retrieve result is not a readable zip: {err}") from None
+    return parse_files(files)
+
+
+__all__ = [
+    "Removal",
+    "active_values",
+    "find_removals",
+    "guard_production",
+    "guard_value_removal",
+    "held",
+    "lead_counts",
+    "picklist_members",
+    "removed_values",
+]
