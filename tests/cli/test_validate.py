@@ -18,8 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 PRESETS = sorted(presets_dir().glob("*.yaml"))
 CLIENTS = sorted((REPO / "config" / "clients").glob("*.yaml"))
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "specs"
-BAD = (FIXTURES / "duplicate_status.yaml").read_text(encoding="utf-8")
+BAD = (REPO / "tests" / "fixtures" / "invalid" / "duplicate_status.yaml").read_text(encoding="utf-8")
 
 
 def run(*args: str):

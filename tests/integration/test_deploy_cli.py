@@ -25,7 +25,7 @@ PRESET = presets_dir() / "lifecycle.yaml"
 ORG_ENV = ("SF_TARGET_ORG", "SF_INSTANCE_URL", "SF_ACCESS_TOKEN", "SFDX_AUTH_URL", "SF_JWT_KEY_FILE",
            "SF_CLIENT_ID", "SF_USERNAME", "SF_LOGIN_URL", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
            "LEADSYNC_LOCAL_ORG_STATE")
-BAD_SPEC = (Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "duplicate_status.yaml").read_text(encoding="utf-8")
+BAD_SPEC = (Path(__file__).resolve().parents[1] / "fixtures" / "invalid" / "duplicate_status.yaml").read_text(encoding="utf-8")
 
 
 # --- helpers --------------------------------------------------------------------------------------

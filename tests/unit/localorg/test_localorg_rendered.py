@@ -16,8 +16,7 @@ from leadsync.spec.load import load_spec
 from localorg_pkg import deploy_and_wait, lead_object, manifest, retrieve
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "specs"
-INVALID_ON_PURPOSE = {"duplicate_status.yaml"}  # the spec-error tests' fixture: it renders nothing
-SPECS = sorted([*presets_dir().glob("*.yaml"), *(p for p in FIXTURES.glob("*.yaml") if p.name not in INVALID_ON_PURPOSE)])
+SPECS = sorted([*presets_dir().glob("*.yaml"), *FIXTURES.glob("*.yaml")])
 
 
 # Fields a spec's transitions use but do not create: the org must have them already, as a real one would.

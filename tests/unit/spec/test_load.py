@@ -19,7 +19,7 @@ SHIPPED = sorted(presets_dir().glob("*.yaml")) + sorted((REPO / "config" / "clie
 FIXTURES = [REPO / "tests" / "fixtures" / "specs" / "full.yaml",
             REPO / "tests" / "fixtures" / "specs" / "overlays" / "client.yaml"]
 
-BAD = (REPO / "tests" / "fixtures" / "specs" / "duplicate_status.yaml").read_text(encoding="utf-8")
+BAD = (REPO / "tests" / "fixtures" / "invalid" / "duplicate_status.yaml").read_text(encoding="utf-8")
 
 
 def test_a_good_spec(tmp_path):
