@@ -78,7 +78,7 @@ class Leads:
                                   (field,))
             row[field] = value
         picklists = self._picklists()
-        for field, (_label, values, default) in picklists.items():
+        for field, (_label, _values, default) in picklists.items():
             if row.get(field) in (None, "") and default is not None:
                 row[field] = default
         missing = [f for f in REQUIRED if row.get(f) in (None, "")]
