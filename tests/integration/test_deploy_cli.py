@@ -148,9 +148,16 @@ def broken_templates(tmp_path: Path) -> Path:
 def test_component_failure_is_listed_and_exits_1(org, tmp_path):
     result = deploy(org, str(PRESET), *by_url(org), "--templates", str(broken_templates(tmp_path)))
     assert result.exit_code == 1, result.output
-    line = next(l for l in result.stdout.splitlines() if l.startswith("objects/Lead.object:"))
+    line = next(l for l in result.stdout.splitlines() if "error BusinessProcess" in l)
+    # the preset declares no lead process: the default one is named after the spec's `name`
+    assert line.startswith(f"{PRESET}:{name_line(PRESET)}:"), line
     assert "error BusinessProcess Lead.lifecycle Lead Process:" in line and "Not A Status" in line
+    assert "(in objects/Lead.object:" in line
     assert "Failed" in result.stdout and "rolled back, nothing was changed" in result.stdout
+
+
+def name_line(spec) -> int:
+    return next(i for i, text in enumerate(spec.read_text().splitlines(), start=1) if text.startswith("name:"))
 
 
 def test_json_is_one_document_with_every_component(org, tmp_path):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from leadsync.diagnostics import Diagnostic, has_errors
+from leadsync.diagnostics import Diagnostic, Span, has_errors
 from leadsync.errors import OrgUnreachable
 from leadsync.org.client import DeployOptions, DeployStatus, OrgClient, OrgInfo
 from leadsync.org.poll import (
@@ -62,6 +62,8 @@ class DeployOutcome:
     # validate only). Deactivated only when a real deploy succeeded; a validation merely found them.
     removals: tuple[Removal, ...] = ()
     allow_destructive: bool = False
+    # For component failures of a deployed spec: (type, name, problem) -> the spec line to change.
+    spec_spans: dict[tuple[str, str, str | None], Span] = field(default_factory=dict)
 
     @property
     def spec_failed(self) -> bool:
@@ -146,7 +148,21 @@ def deploy_spec(
         progress.submitted(deploy_id, action)
         outcome = _wait(org, deploy_id, action, request.wait_seconds, progress, waiting, info, diagnostics,
                         submitted_here=True)
-        return replace(outcome, removals=removals, allow_destructive=request.allow_destructive)
+        return replace(outcome, removals=removals, allow_destructive=request.allow_destructive,
+                       spec_spans=_spec_spans(outcome, built.load))
+
+
+def _spec_spans(outcome: DeployOutcome, loaded) -> dict[tuple[str, str, str | None], Span]:
+    """Point each component failure back at the spec node that produced it (render/provenance.py)."""
+    from leadsync.render.provenance import spec_path
+
+    spans = {}
+    for c in outcome.status.failures if outcome.status else ():
+        path = spec_path(loaded.spec, c.type, c.name, c.problem)
+        if path is not None:  # a field named as a key of `set.fields` is pointed at by that key
+            at = loaded.locator.key_span if path[-2:-1] == ("fields",) else loaded.locator.span
+            spans[(c.type, c.name, c.problem)] = at(path)
+    return spans
 
 
 def quick_deploy(

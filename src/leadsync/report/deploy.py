@@ -12,7 +12,8 @@ import sys
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from leadsync.org.client import ComponentMessage, DeployStatus, ApexTestFailure
+    from leadsync.diagnostics import Span
+    from leadsync.org.client import ApexTestFailure, ComponentMessage, DeployStatus
     from leadsync.org.deploy import DeployOutcome
 
 PROGRAM = "leadsync"
@@ -34,13 +35,22 @@ def quick_command(validation_id: str, org_args: tuple[str, ...] = ()) -> str:
 # --- text ---------------------------------------------------------------------------------------
 
 
-def component_line(c: ComponentMessage) -> str:
+def component_line(c: ComponentMessage, spec_span: Span | None = None) -> str:
+    """`PATH:LINE:COL: error TYPE NAME: problem`, at the spec line when the failure traces back to
+    one (the package file and line the org named follow in parentheses), else at the package file."""
     where = c.file or "package.xml"
     if c.line:
         where += f":{c.line}:{c.column or 0}"
     severity = "warning" if (c.problem_type or "").lower() == "warning" else "error"
     subject = " ".join(part for part in (c.type, c.name) if part) or "package"
-    return f"{where}: {severity} {subject}: {_one_line(c.problem or 'failed')}"
+    problem = _one_line(c.problem or "failed")
+    if spec_span is not None:
+        return f"{spec_span}: {severity} {subject}: {problem} (in {where})"
+    return f"{where}: {severity} {subject}: {problem}"
+
+
+def _spec_span(outcome: DeployOutcome, c: ComponentMessage) -> Span | None:
+    return outcome.spec_spans.get((c.type, c.name, c.problem))
 
 
 def _one_line(text: str) -> str:
@@ -88,7 +98,7 @@ def format_text(outcome: DeployOutcome, org_args: tuple[str, ...] = ()) -> str:
         lines.append(f"resume waiting with: {resume_command(outcome.deploy_id, org_args)}")
         return "\n".join(lines) + "\n"
     assert status is not None
-    lines.extend(component_line(c) for c in status.failures)
+    lines.extend(component_line(c, _spec_span(outcome, c)) for c in status.failures)
     for f in status.tests.failures:
         lines.extend(test_lines(f))
     if status.error_message and not status.failures:
@@ -160,7 +170,8 @@ def to_json(outcome: DeployOutcome | None, *, error: BaseException | None = None
         "components": [
             {"type": c.type, "name": c.name, "file": c.file, "line": c.line, "column": c.column,
              "problem": c.problem, "problemType": c.problem_type, "success": c.success,
-             "created": c.created, "changed": c.changed, "deleted": c.deleted}
+             "created": c.created, "changed": c.changed, "deleted": c.deleted,
+             "spec": _span_dict(_spec_span(outcome, c)) if outcome else None}
             for c in (status.components if status else ())
         ],
         "tests": {
@@ -188,6 +199,10 @@ def to_json(outcome: DeployOutcome | None, *, error: BaseException | None = None
     return doc
 
 
+def _span_dict(span: Span | None) -> dict | None:
+    return {"path": span.path, "line": span.line, "column": span.column} if span else None
+
+
 # --- JUnit ----------------------------------------------------------------------------------------
 
 
@@ -206,7 +221,7 @@ def to_junit(outcome: DeployOutcome) -> str:
             cases.append(JUnitCase(
                 name=c.name or c.file or "package.xml",
                 classname=c.type or "package",
-                failure=None if c.success else component_line(c),
+                failure=None if c.success else component_line(c, _spec_span(outcome, c)),
             ))
         for f in status.tests.failures:
             cases.append(JUnitCase(

@@ -84,7 +84,7 @@ def test_json_has_the_contract_keys_and_is_serialisable():
     assert doc["components"][0] == {
         "type": "CustomField", "name": "Lead.Lead_Stage__c", "file": "objects/Lead.object", "line": 12,
         "column": 5, "problem": "Picklist value: MQL not found", "problemType": "Error", "success": False,
-        "created": False, "changed": False, "deleted": False}
+        "created": False, "changed": False, "deleted": False, "spec": None}
     assert doc["org"]["isSandbox"] is True
 
 
