@@ -10,7 +10,7 @@ one the same package deactivates).
   schema    the Metadata API XSD (render.schema.validate_files)
   LeadStatus          exactly one default value, at least one converted value
   BusinessProcess     only existing, active LeadStatus values; exactly one default
-  RecordType          its business process exists
+  RecordType          its business process exists; its custom picklist values exist in the field
   ValidationRule      every Lead field its formula (and error display field) names exists
   Flow                every `$Record.X` exists on Lead; every connector targets an element of the flow
   PermissionSet       every Lead field it grants exists
@@ -69,6 +69,14 @@ class OrgView:
             return {}
         svs = parse.parse_standard_value_set(parse.parse_xml("LeadStatus", data), "LeadStatus")
         return {v.full_name: v for v in svs.values}
+
+    def custom_picklist_values(self, field_name: str) -> set[str] | None:
+        """Active values of a custom Lead picklist, or None when the org and the deploy lack the field."""
+        data = self.content("CustomField", f"{m.OBJECT}.{field_name}")
+        if data is None:
+            return None
+        field = parse.parse_custom_field(parse.parse_xml(field_name, data), field_name)
+        return {v.full_name for v in field.active_values} if isinstance(field, m.PicklistField) else set()
 
     @cached_property
     def lead_business_processes(self) -> set[str]:
@@ -175,6 +183,18 @@ def record_type(c: Component, view: OrgView) -> Iterator[Problem]:
     elif process not in view.lead_business_processes:
         line = parse.child(c.element, "businessProcess").sourceline
         yield _problem(c, f"Cannot find business process: {process}", line)
+    for picklist in parse.children(c.element, "picklistValues"):
+        field_name = parse.text(picklist, "picklist") or ""
+        if not field_name.lower().endswith("__c"):
+            continue  # standard picklists (Industry, LeadSource...) keep Salesforce's own values
+        offered = view.custom_picklist_values(field_name)
+        if offered is None:
+            yield _problem(c, f"Picklist: {field_name} not found", picklist.sourceline)
+            continue
+        for value in parse.children(picklist, "values"):
+            name = unquote(parse.text(value, "fullName") or "")
+            if name not in offered:
+                yield _problem(c, f"Picklist value: {name} in picklist: {field_name} not found", value.sourceline)
 
 
 def validation_rule(c: Component, view: OrgView) -> Iterator[Problem]:

@@ -99,12 +99,21 @@ class BusinessProcess:
 
 
 @dataclass(frozen=True)
+class RecordTypePicklist:
+    """The values of one custom picklist a record type offers (Status comes from its business process)."""
+
+    picklist: str  # field API name, e.g. "Lead_Stage__c"
+    values: tuple[BusinessProcessValue, ...]
+
+
+@dataclass(frozen=True)
 class RecordType:
     full_name: str  # "Inbound"
     label: str
     business_process: str | None = None
     active: bool = True
     description: str | None = None
+    picklist_values: tuple[RecordTypePicklist, ...] = ()
 
 
 # --- validation rules -------------------------------------------------------------------------

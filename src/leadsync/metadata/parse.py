@@ -325,6 +325,14 @@ def parse_record_type(el, name: str) -> m.RecordType:
         business_process=text(el, "businessProcess"),
         active=bool(flag(el, "active", True)),
         description=text(el, "description"),
+        picklist_values=tuple(
+            m.RecordTypePicklist(
+                text(p, "picklist") or "",
+                tuple(m.BusinessProcessValue(unquote(text(v, "fullName") or ""), bool(flag(v, "default", False)))
+                      for v in children(p, "values")),
+            )
+            for p in children(el, "picklistValues")
+        ),
     )
 
 

@@ -55,6 +55,7 @@ from leadsync.metadata.model import (
     PicklistField,
     PicklistValue,
     RecordType,
+    RecordTypePicklist,
     StandardValue,
     StandardValueSet,
     ValidationRule,
@@ -263,9 +264,22 @@ def _processes(spec: Spec) -> tuple[tuple[BusinessProcess, ...], tuple[RecordTyp
                     label=proc.record_type.replace("_", " ").strip(),
                     business_process=proc.name,
                     description=f"Leads worked with the {proc.name} process.",
+                    picklist_values=_record_type_picklists(spec),
                 )
             )
     return tuple(processes), tuple(record_types)
+
+
+def _record_type_picklists(spec: Spec) -> tuple[RecordTypePicklist, ...]:
+    """Every value of the stage and reason picklists, offered on the record type: a record type
+    lists the custom picklist values it offers (Salesforce writes them the same way)."""
+    default = spec.default_stage.value
+    picklists = [RecordTypePicklist(spec.stage_field.name, tuple(
+        BusinessProcessValue(s.value, default=s.value == default) for s in spec.stages))]
+    if spec.unqualified_reasons is not None:
+        picklists.append(RecordTypePicklist(spec.unqualified_reasons.field, tuple(
+            BusinessProcessValue(v) for v in spec.unqualified_reasons.values)))
+    return tuple(sorted(picklists, key=lambda p: p.picklist))
 
 
 # --- validation rules ------------------------------------------------------------------------

@@ -122,6 +122,20 @@ def test_record_type_needs_an_existing_business_process(local_org, sf_client):
     assert failures(r) == [("RecordType", "Lead.Inbound", "Cannot find business process: Missing Process")]
 
 
+def test_record_type_picklist_values_must_exist_in_the_field(local_org, sf_client):
+    offered = ("<picklistValues><picklist>Stage__c</picklist>"
+               "<values><fullName>Lead</fullName><default>true</default></values>"
+               "<values><fullName>Ghost%2FStage</fullName><default>false</default></values></picklistValues>"
+               "<picklistValues><picklist>Nope__c</picklist></picklistValues>"
+               "<picklistValues><picklist>Industry</picklist>"
+               "<values><fullName>Anything</fullName><default>false</default></values></picklistValues>")
+    rt = record_type("Inbound", "P").replace("</recordTypes>", offered + "</recordTypes>")
+    objects = lead_object(picklist_field("Stage__c", "Lead", "MQL"), business_process("P", ("New", True)), rt)
+    r = deploy_and_wait(sf_client(local_org), package(objects))
+    assert sorted(p for k, _, p in failures(r) if k == "RecordType") == [
+        "Picklist value: Ghost/Stage in picklist: Stage__c not found", "Picklist: Nope__c not found"]
+
+
 def test_record_type_may_use_a_process_from_the_same_package(local_org, sf_client):
     objects = lead_object(business_process("P", ("New", True)), record_type("Inbound", "P"))
     assert deploy_and_wait(sf_client(local_org), package(objects))["status"] == "Succeeded"
