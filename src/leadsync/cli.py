@@ -128,10 +128,13 @@ def validate(specs: tuple[str, ...], fmt: str, template_dir: Path | None, no_cac
               help="Also write a deployable zip of the mdapi layout.")
 @click.option("--templates", "template_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="A folder of templates that override the built-in ones.")
-def render(spec: str, out_dir: Path, layout: str, zip_file: Path | None, template_dir: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Replace the output folder even if it holds files leadsync did not render.")
+def render(spec: str, out_dir: Path, layout: str, zip_file: Path | None, template_dir: Path | None,
+           force: bool) -> None:
     """Write the metadata a spec compiles to."""
     from leadsync.build import build
-    from leadsync.render.output import write_file, write_tree, zip_bytes
+    from leadsync.render.layouts import RENDERED_PATHS
+    from leadsync.render.output import ensure_replaceable, write_file, write_tree, zip_bytes
     from leadsync.report.text import format_text
 
     result = build(spec, layout=layout, template_dir=template_dir)
@@ -141,10 +144,13 @@ def render(spec: str, out_dir: Path, layout: str, zip_file: Path | None, templat
         click.echo(format_text(problems), err=True, nl=False)
     if not (result.ok and zipped.ok):
         _exit(ExitCode.FAILED)
+    if not force:
+        ensure_replaceable(out_dir, RENDERED_PATHS[layout])  # before anything is written
+    if zip_file:
+        write_file(zip_file, zip_bytes(zipped.files))
     write_tree(result.files, out_dir)
     click.echo(f"wrote {len(result.files)} files ({layout}) to {out_dir}")
     if zip_file:
-        write_file(zip_file, zip_bytes(zipped.files))
         click.echo(f"wrote {zip_file}")
 
 

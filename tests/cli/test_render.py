@@ -71,3 +71,39 @@ def test_an_output_path_that_cannot_be_written_is_a_clean_error(tmp_path: Path):
     assert f"cannot write {blocker / 'out'}" in result.output and "Traceback" not in result.output
     result = run("render", str(PRESET), "-o", str(tmp_path / "ok"), "--zip", str(blocker / "x.zip"))
     assert result.exit_code == 1 and f"cannot write {blocker / 'x.zip'}" in result.output
+
+
+def test_a_folder_holding_other_files_is_never_swept_away(tmp_path: Path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "leadsync.yaml").write_bytes(PRESET.read_bytes())
+    (project / "README.md").write_text("ours\n")
+    result = run("render", str(project / "leadsync.yaml"), "-o", str(project), "--zip", str(tmp_path / "x.zip"))
+    assert result.exit_code == 1
+    assert "README.md" in result.output and "--force" in result.output
+    assert sorted(p.name for p in project.iterdir()) == ["README.md", "leadsync.yaml"]
+    assert not (tmp_path / "x.zip").exists(), "nothing is written when the folder is refused"
+
+
+def test_a_previous_render_is_replaced_and_force_replaces_anything(tmp_path: Path):
+    out = tmp_path / "out"
+    assert run("render", str(PRESET), "-o", str(out)).exit_code == 0
+    assert run("render", str(PRESET), "-o", str(out)).exit_code == 0, "a previous render is replaceable"
+    (out / "force-app" / "main" / "default" / "classes").mkdir()
+    (out / "force-app" / "main" / "default" / "classes" / "Mine.cls").write_text("// someone's Apex\n")
+    assert run("render", str(PRESET), "-o", str(out)).exit_code == 1
+    assert run("render", str(PRESET), "-o", str(out), "--force").exit_code == 0
+    assert not (out / "force-app" / "main" / "default" / "classes").exists()
+
+
+def test_the_output_folder_has_ordinary_permissions(tmp_path: Path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        assert run("render", str(PRESET), "-o", str(tmp_path / "out"), "--zip", str(tmp_path / "o.zip")).exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755
+    assert stat.S_IMODE((tmp_path / "o.zip").stat().st_mode) == 0o644

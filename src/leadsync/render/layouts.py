@@ -18,6 +18,7 @@ have none. Every XML file is UTF-8 with the XML declaration, 4-space indents and
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -27,6 +28,16 @@ from leadsync.render.templates import TEMPLATE_FOR
 
 Layout = Literal["source", "mdapi"]
 SOURCE_ROOT = f"{package.SFDX_PACKAGE_DIR}/main/default"
+
+# Every path a layout can hold (whatever the spec): an output folder holding anything else is not a
+# previous render, and `render` will not replace it without --force.
+RENDERED_PATHS: dict[str, re.Pattern[str]] = {
+    "source": re.compile(
+        rf"sfdx-project\.json|{re.escape(SOURCE_ROOT)}/(objects/{OBJECT}/({OBJECT}\.object-meta\.xml|"
+        r"(fields|businessProcesses|recordTypes|validationRules)/[^/]+)|"
+        r"(standardValueSets|flows|permissionsets)/[^/]+)"),
+    "mdapi": re.compile(rf"package\.xml|objects/{OBJECT}\.object|(standardValueSets|flows|permissionsets)/[^/]+"),
+}
 
 
 def render_files(bundle: Bundle, layout: Layout, template_dir: Path | None = None) -> dict[str, bytes]:

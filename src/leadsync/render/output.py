@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -38,10 +39,29 @@ def _writing(path: Path):
         raise LeadsyncError(f"cannot write {path}: {err.strerror or err}; check the path and its permissions") from err
 
 
-def write_tree(files: dict[str, bytes], out_dir: str | Path) -> None:
-    """Replace `out_dir` with exactly `files` (relpath -> bytes), atomically."""
-    with _writing(Path(out_dir)):
-        _write_tree(files, Path(out_dir))
+def write_tree(files: dict[str, bytes], out_dir: str | Path, *, replaceable: re.Pattern[str] | None = None) -> None:
+    """Replace `out_dir` with exactly `files` (relpath -> bytes), atomically.
+
+    With `replaceable`, an existing folder is replaced only when every file in it matches (it is a
+    previous render): a spec, a README or someone's Apex classes are never swept away.
+    """
+    out = Path(out_dir)
+    if replaceable is not None:
+        ensure_replaceable(out, replaceable)
+    with _writing(out):
+        _write_tree(files, out)
+
+
+def ensure_replaceable(out: Path, replaceable: re.Pattern[str]) -> None:
+    """Refuse when `out` holds a file that no render writes (see write_tree)."""
+    if not out.is_dir():
+        return
+    foreign = sorted(rel for p in out.rglob("*") if not p.is_dir()
+                     and not replaceable.fullmatch(rel := p.relative_to(out).as_posix()))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise LeadsyncError(f"{out} holds files that are not part of a leadsync render of this layout ({shown}); "
+                            "render into a folder of its own, or pass --force to replace it")
 
 
 def _write_tree(files: dict[str, bytes], out: Path) -> None:
@@ -50,6 +70,7 @@ def _write_tree(files: dict[str, bytes], out: Path) -> None:
     paths = {rel: _checked(rel) for rel in files}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; the output is an ordinary folder
     old = None
     try:
         for rel in sorted(files):
@@ -74,6 +95,12 @@ def _write_tree(files: dict[str, bytes], out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_file(path: str | Path, data: bytes) -> None:
     """Write one file atomically (a temp file beside it, then a rename)."""
     with _writing(Path(path)):
@@ -86,7 +113,7 @@ def _write_file(target: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a written artifact is an ordinary file
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a written artifact is an ordinary file
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
