@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, Tag, field_validator, model_validator
 
 Scalar = Union[StrictBool, int, float, str]
+Text = Annotated[str, Field(min_length=1)]  # names, values and labels: an empty one renders empty XML
+Values = Annotated[list[Text], Field(min_length=1)]  # "one of these": an empty list could never match
 
 
 class _Strict(BaseModel):
@@ -27,8 +29,8 @@ class StageField(_Strict):
 
 
 class Stage(_Strict):
-    value: str
-    label: str | None = None
+    value: Text
+    label: Text | None = None
     description: str | None = None
     hubspot: str | None = None
     default: StrictBool = False
@@ -39,8 +41,8 @@ class Stage(_Strict):
 
 
 class Status(_Strict):
-    value: str
-    label: str | None = None
+    value: Text
+    label: Text | None = None
     description: str | None = None
     default: StrictBool = False
     converted: StrictBool = False
@@ -56,13 +58,13 @@ class UnqualifiedReasons(_Strict):
     field: str = "Unqualified_Reason__c"
     label: str = "Unqualified Reason"
     description: str | None = None
-    values: list[str] = Field(min_length=1)
+    values: Values
 
 
 class LeadProcess(_Strict):
-    name: str
+    name: Text
     description: str | None = None
-    statuses: Literal["all"] | list[str] = "all"
+    statuses: Literal["all"] | Values = "all"
     default: str | None = None
     record_type: str | None = None
 
@@ -78,11 +80,11 @@ Op = Literal["eq", "ne", "gt", "gte", "lt", "lte", "is_null", "not_null", "conta
 
 
 class StatusIs(_Strict):
-    status: str | list[str]
+    status: Text | Values
 
 
 class StageIs(_Strict):
-    stage: str | list[str]
+    stage: Text | Values
 
 
 class Converted(_Strict):
@@ -159,7 +161,7 @@ class SetAction(_Strict):
 
 
 class Transition(_Strict):
-    name: str
+    name: Text
     description: str | None = None
     on: Literal["create", "update", "any"] = "any"
     when: list[Condition] = Field(default_factory=list)
@@ -195,7 +197,7 @@ class Step(_Strict):
 
 
 class Scenario(_Strict):
-    name: str
+    name: Text
     description: str | None = None
     steps: list[Step] = Field(min_length=1)
 
@@ -205,7 +207,7 @@ class Scenario(_Strict):
 
 class Spec(_Strict):
     leadsync: Literal[1]
-    name: str
+    name: Text
     description: str | None = None
     api_version: str = "63.0"
     stage_field: StageField = Field(default_factory=StageField)

@@ -50,6 +50,7 @@ def diagnose(errors: list[dict], locator: Locator) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     typed: dict[tuple, list[dict]] = {}
     every_path = []
+    judged = set()  # paths whose value was judged (too short, invalid): other union branches are noise
     for error in errors:
         path = _walk(error["loc"])[0]
         every_path.append(path)
@@ -62,8 +63,12 @@ def diagnose(errors: list[dict], locator: Locator) -> list[Diagnostic]:
             out.append(_not_a_condition(path, locator))
         elif kind == "too_short":
             ctx = error.get("ctx", {})
+            judged.add(path)
             out.append(diag("LS013", f"'{dotted(path)}' needs at least {ctx.get('min_length')} item(s), "
                             f"has {ctx.get('actual_length')}", locator.key_span(path)))
+        elif kind == "string_too_short":
+            judged.add(path)
+            out.append(diag("LS013", f"'{dotted(path)}' is empty; give it a value", locator.span(path)))
         elif kind == "value_error":
             message = error["msg"].removeprefix("Value error, ")
             out.append(diag("LS013", f"{dotted(path) or 'spec'}: {message}", locator.span(path)))
@@ -71,7 +76,7 @@ def diagnose(errors: list[dict], locator: Locator) -> list[Diagnostic]:
             typed.setdefault(path, []).append(error)
     for path, group in typed.items():
         # A branch that accepted the container and failed inside it says more than the others.
-        if any(other[: len(path)] == path and len(other) > len(path) for other in every_path):
+        if path in judged or any(other[: len(path)] == path and len(other) > len(path) for other in every_path):
             continue
         out.append(_wrong_type(path, group, locator))
     return list(dict.fromkeys(out))
