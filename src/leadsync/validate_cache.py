@@ -37,9 +37,14 @@ def lookup(path: str, template_dir: Path | None) -> list[Diagnostic] | None:
         return None
 
 
+# A file that could not be read (LS001) or a base that does not exist (LS015) is absent from
+# `sources`, so creating it later could not invalidate the entry: such results are not remembered.
+_ABOUT_ABSENT_FILES = {"LS001", "LS015"}
+
+
 def store(path: str, template_dir: Path | None, sources: list[str], diagnostics: list[Diagnostic]) -> None:
     entry_file = _entry_file(path, template_dir)
-    if entry_file is None or not sources:
+    if entry_file is None or not sources or any(d.code in _ABOUT_ABSENT_FILES for d in diagnostics):
         return
     try:
         entry = {

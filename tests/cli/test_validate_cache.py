@@ -77,3 +77,12 @@ def test_a_hit_in_a_fresh_process_skips_pydantic_jinja_and_lxml(cache: Path, tmp
     env_run = lambda: subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip()
     assert env_run() == "0 ['jinja2', 'lxml', 'pydantic']"
     assert env_run() == "0 []"
+
+
+def test_a_missing_base_is_looked_for_again_next_time(cache: Path, tmp_path: Path):
+    client = tmp_path / "client.yaml"
+    client.write_text(OVERLAY)
+    first = validate(str(client))
+    assert first.exit_code == 1 and "LS015" in first.output
+    (tmp_path / "base.yaml").write_text(BASE)
+    assert validate(str(client)).exit_code == 0
