@@ -125,6 +125,12 @@ _ALL = (
     Code("LS038", "character XML cannot hold", E,
          "Every text of a spec is written into a metadata file, and XML 1.0 cannot hold control "
          "characters (other than tab and line breaks) or U+FFFE/U+FFFF. Remove the character."),
+    Code("LS039", "stage and reason fields share a name", E,
+         "The stage picklist and the unqualified-reason picklist are two fields and need two API names "
+         "(Salesforce compares field names without case)."),
+    Code("LS040", "set.fields writes the stage or the status", E,
+         "Write the stage with `set: {stage: ...}` (which never moves it backward) and the status with "
+         "`set: {status: ...}` (checked against the declared statuses), not through `fields`."),
     # --- rendering (raised by render/, listed here so every code has one page) ---------------
     Code("LS900", "rendered metadata breaks the Metadata API schema", E,
          "A rendered file does not match the Metadata API schema (XSD). This is a leadsync bug or a "

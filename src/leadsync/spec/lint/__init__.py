@@ -28,6 +28,8 @@ from leadsync.spec.lint import (
     ls036_empty_transition,
     ls037_process_name,
     ls038_xml_characters,
+    ls039_field_name_clash,
+    ls040_set_managed_field,
 )
 from leadsync.spec.locate import Locator
 from leadsync.spec.model import Spec
@@ -52,6 +54,8 @@ RULES = (
     ls036_empty_transition,
     ls037_process_name,
     ls038_xml_characters,
+    ls039_field_name_clash,
+    ls040_set_managed_field,
 )
 
 
