@@ -35,12 +35,14 @@ target_org = click.option(
 instance_url = click.option(
     "--instance-url", envvar="SF_INSTANCE_URL", show_envvar=True, metavar="URL",
     help="The org's URL; the access token comes from SF_ACCESS_TOKEN (never the command line).")
+# The key and auth-URL files are not checked here (no exists=True): auth.py reads the one of the login
+# method chosen and reports a missing file then (exit 2); an unused SF_JWT_KEY_FILE stops nothing.
 sfdx_url_file = click.option(
-    "--sfdx-url-file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+    "--sfdx-url-file", type=click.Path(), metavar="FILE",
     help="A file holding an SFDX auth URL (force://...); or set SFDX_AUTH_URL to the URL itself.")
 jwt_key_file = click.option(
-    "--jwt-key-file", envvar="SF_JWT_KEY_FILE", show_envvar=True, type=click.Path(exists=True, dir_okay=False),
-    metavar="FILE", help="JWT bearer flow: the connected app's private key (PEM).")
+    "--jwt-key-file", envvar="SF_JWT_KEY_FILE", show_envvar=True, type=click.Path(), metavar="FILE",
+    help="JWT bearer flow: the connected app's private key (PEM).")
 client_id = click.option(
     "--client-id", envvar="SF_CLIENT_ID", show_envvar=True, metavar="ID",
     help="JWT bearer flow: the connected app's consumer key.")
@@ -138,7 +140,12 @@ def deploy_command(spec, org, dry_run, test_level, tests, wait, as_json, junit_f
     redactor = Redactor()
     request = deploy.DeployRequest(options=options, wait_seconds=wait * 60, allow_production=allow_production,
                                    allow_destructive=allow_destructive)
-    follow_up = org_args(org)
+    # Commands printed to run next (resume, quick) must pass the production guard again.
+    follow_up = org_args(org) + (("--allow-production",) if allow_production else ())
+    action = ("resume" if resume_id else "cancel" if cancel_id else "quick" if quick_id
+              else "validate" if dry_run else "deploy")
+    fail = functools.partial(_fail, action=action, as_json=as_json, junit_file=junit_file, debug=debug,
+                             redactor=redactor, follow_up=follow_up)
 
     def connect(api_version):
         return auth.connect(org, api_version=api_version, redactor=redactor)
@@ -148,16 +155,18 @@ def deploy_command(spec, org, dry_run, test_level, tests, wait, as_json, junit_f
     try:
         with _debug_logs(debug, redactor):
             if resume_id:
-                outcome = deploy.resume(resume_id, connect, request.wait_seconds, progress=progress)
+                outcome = deploy.resume(resume_id, connect, request.wait_seconds, progress=progress,
+                                        allow_production=allow_production)
             elif cancel_id:
-                outcome = deploy.cancel(cancel_id, connect, request.wait_seconds, progress=progress)
+                outcome = deploy.cancel(cancel_id, connect, request.wait_seconds, progress=progress,
+                                        allow_production=allow_production)
             elif quick_id:
                 outcome = deploy.quick_deploy(quick_id, connect, request, progress=progress)
             else:
                 outcome = deploy.deploy_spec(spec, connect, request, template_dir=template_dir, progress=progress)
     except LeadsyncError as err:
         progress.close()
-        _fail(err, int(err.exit_code), as_json=as_json, debug=debug, redactor=redactor, follow_up=follow_up)
+        fail(err, int(err.exit_code))
     except KeyboardInterrupt:
         progress.close()
         running = progress.deploy_id
@@ -166,8 +175,7 @@ def deploy_command(spec, org, dry_run, test_level, tests, wait, as_json, junit_f
         ctx.exit(130)
     except Exception as err:  # noqa: BLE001 — no traceback for users, and never a secret
         progress.close()
-        _fail(err, int(ExitCode.FAILED), as_json=as_json, debug=debug, redactor=redactor, follow_up=follow_up,
-              internal=True)
+        fail(err, int(ExitCode.FAILED), internal=True)
     progress.close()
 
     code = exit_code_for(outcome)
@@ -176,9 +184,7 @@ def deploy_command(spec, org, dry_run, test_level, tests, wait, as_json, junit_f
     else:
         click.echo(redactor(report.format_text(outcome, follow_up)), nl=False)
     if junit_file is not None:
-        from leadsync.render.output import write_file
-
-        write_file(junit_file, report.to_junit(outcome).encode("utf-8"))
+        _write_junit(junit_file, report.to_junit(outcome), redactor)
     ctx.exit(int(code))
 
 
@@ -191,7 +197,10 @@ def exit_code_for(outcome) -> ExitCode:
     return ExitCode.OK if outcome.success else ExitCode.FAILED
 
 
-def _fail(err: BaseException, code: int, *, as_json: bool, debug: bool, redactor, follow_up, internal=False):
+def _fail(err: BaseException, code: int, *, action: str, as_json: bool, junit_file: Path | None, debug: bool,
+          redactor, follow_up, internal=False):
+    """End a deploy that raised: the message on stderr, and the --json and --junit reports say it too."""
+    from leadsync.org.deploy import DeployOutcome
     from leadsync.report import deploy as report
 
     message = redactor(f"internal error: {type(err).__name__}: {err} (run with --debug for details)"
@@ -201,10 +210,20 @@ def _fail(err: BaseException, code: int, *, as_json: bool, debug: bool, redactor
 
         click.echo(redactor("".join(traceback.format_exception(err))), err=True)
     click.echo(message, err=True)
+    outcome = DeployOutcome(action)  # nothing seen from the org: the action asked for
+    error = message.removeprefix("error: ")
     if as_json:
-        click.echo(redactor(json.dumps(report.to_json(None, error=Exception(message.removeprefix("error: ")),
-                                                      exit_code=code, org_args=follow_up), indent=2)))
+        click.echo(redactor(json.dumps(report.to_json(outcome, error=Exception(error), exit_code=code,
+                                                      org_args=follow_up), indent=2)))
+    if junit_file is not None:
+        _write_junit(junit_file, report.to_junit(outcome, error=error), redactor)
     click.get_current_context().exit(code)
+
+
+def _write_junit(path: Path, xml: str, redactor) -> None:
+    from leadsync.render.output import write_file
+
+    write_file(path, redactor(xml).encode("utf-8"))
 
 
 @contextmanager

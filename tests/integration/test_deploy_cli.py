@@ -133,12 +133,12 @@ def test_spec_errors_exit_1_and_nothing_is_sent(org, tmp_path):
     assert len(org.calls) == 0
 
 
-def broken_templates(tmp_path: Path) -> Path:
+def broken_templates(tmp_path: Path, status: str = "Not A Status") -> Path:
     """A template override whose lead process offers a status that does not exist: valid XML, refused by the org."""
     folder = tmp_path / "templates"
     folder.mkdir()
     original = (templates_dir() / "BusinessProcess.xml.j2").read_text()
-    extra = "<values><fullName>Not A Status</fullName><default>false</default></values>\n"
+    extra = f"<values><fullName>{status}</fullName><default>false</default></values>\n"
     lines = original.splitlines(keepends=True)
     at = next(i for i, line in enumerate(lines) if "<isActive>" in line) + 1
     (folder / "BusinessProcess.xml.j2").write_text("".join(lines[:at] + [extra] + lines[at:]))
@@ -182,6 +182,69 @@ def test_junit_has_one_case_per_component(org, tmp_path):
     failing = [c for c in cases if c.find("failure") is not None]
     assert len(failing) == sum(1 for c in doc["components"] if not c["success"]) >= 1
     assert not list(junit.parent.glob(".*"))  # written atomically: no temp file left behind
+
+
+def test_junit_is_redacted_like_the_other_outputs(org, tmp_path):
+    """The org echoes the unknown status in its problem; here that status is the access token."""
+    junit = tmp_path / "deploy.xml"
+    result = deploy(org, str(PRESET), *by_url(org), "--templates", str(broken_templates(tmp_path, org.access_token)),
+                    "--junit", str(junit))
+    assert result.exit_code == 1, result.output
+    assert_no_secret(result, org)
+    text = junit.read_text()
+    assert "error BusinessProcess" in text and "***" in text
+    assert org.access_token not in text
+
+
+def junit_cases(junit: Path) -> list[ET.Element]:
+    return ET.parse(junit).getroot().findall(".//testcase")
+
+
+def refused_connection_url() -> str:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"https://127.0.0.1:{s.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("case, code, message", [
+    ("production", 4, "refusing to deploy to the production org"),
+    ("unreachable", 3, "connection refused"),
+    ("bad auth url", 3, "authentication failed"),
+])
+def test_junit_is_written_when_the_deploy_ends_with_an_error(local_org_factory, tmp_path, case, code, message):
+    org = local_org_factory(production=case == "production")
+    junit = tmp_path / "reports" / "deploy.xml"
+    bad_token = "5Aep861NotTheRightRefreshTokenAtAll"
+    if case == "bad auth url":
+        result = deploy(org, str(PRESET), "--junit", str(junit), token=False,
+                        env={"SFDX_AUTH_URL": auth_url(org).replace(org.refresh_token, bad_token)})
+    else:
+        url = refused_connection_url() if case == "unreachable" else org.instance_url
+        result = deploy(org, str(PRESET), "--instance-url", url, "--junit", str(junit))
+    assert result.exit_code == code, result.output
+    (only,) = junit_cases(junit)
+    failure = only.find("failure")
+    assert failure is not None and message in failure.text and message in failure.get("message")
+    assert (only.get("name"), only.get("classname")) == ("deploy", "leadsync.deploy")
+    text = junit.read_text()
+    for secret in (org.access_token, org.refresh_token, org.client_secret, bad_token):
+        assert secret not in text
+
+
+def test_junit_of_a_spec_with_errors_has_a_failing_case_per_error(org, tmp_path):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(BAD_SPEC)
+    junit = tmp_path / "deploy.xml"
+    result = deploy(org, str(spec), *by_url(org), "--junit", str(junit))
+    assert result.exit_code == 1, result.output
+    cases = junit_cases(junit)
+    assert cases and all(c.find("failure") is not None and c.get("classname") == "leadsync.spec" for c in cases)
+    missing = deploy(org, str(tmp_path / "nowhere.yaml"), *by_url(org), "--junit", str(junit))
+    assert missing.exit_code == 1, missing.output
+    (only,) = junit_cases(junit)
+    assert "no such file" in only.find("failure").text
 
 
 # --- a rough network ----------------------------------------------------------------------------
@@ -259,6 +322,49 @@ def test_production_is_deployed_with_allow_production(production):
                     "--test-level", "RunLocalTests")
     assert result.exit_code == 0, result.output
     assert production.calls.count("deploy") == 1
+
+
+@pytest.mark.parametrize("args, action, check_only", [
+    ([str(PRESET)], "deploy", False),
+    ([str(PRESET), "--dry-run"], "validate", True),
+    (["--quick", "0Af5g00000ABCDEFGH"], "quick", False),
+    (["--resume", "0Af5g00000ABCDEFGH"], "resume", False),
+    (["--cancel", "0Af5g00000ABCDEFGH"], "cancel", False),
+])
+def test_refused_json_says_the_action_and_check_only(production, args, action, check_only):
+    result = deploy(production, *args, *by_url(production), "--json")
+    assert result.exit_code == 4, result.output
+    doc = json.loads(result.stdout)
+    assert (doc["action"], doc["checkOnly"], doc["exitCode"]) == (action, check_only, 4)
+    assert "production org" in doc["error"]["message"]
+
+
+def test_cancel_and_resume_in_production_need_the_flag(production):
+    production.faults.deploy_seconds = 30
+    started = deploy(production, str(PRESET), *by_url(production), "--allow-production", "--wait", "0", "--json")
+    assert started.exit_code == 5, started.output
+    deploy_id = deploy_id_of(started)
+    assert "--allow-production" in json.loads(started.stdout)["resumeCommand"]  # the printed command works
+    for flag, doing in (("--resume", "wait for a deploy in"), ("--cancel", "cancel a deploy in")):
+        before = len(production.calls)
+        refused = deploy(production, *by_url(production), flag, deploy_id)
+        assert refused.exit_code == 4, refused.output
+        assert f"refusing to {doing} the production org" in refused.stderr and "--allow-production" in refused.stderr
+        assert production.calls.names()[before:] == ["query"]  # the Organization, nothing else
+    canceled = deploy(production, *by_url(production), "--cancel", deploy_id, "--allow-production")
+    assert canceled.exit_code == 0, canceled.output
+    assert f"deploy {deploy_id} Canceled in 'leadsync local org'" in canceled.stdout
+    assert production.calls.of("cancelDeploy")[0].detail["id"] == deploy_id
+
+
+def test_org_error_names_its_code_once(production):
+    result = deploy(production, str(PRESET), *by_url(production), "--allow-production", "--test-level", "NoTestRun")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == ("error: the org refused deploy: INVALID_OPERATION: testLevel of NoTestRun cannot be "
+                             "used in production organizations\n")
+    unknown = deploy(production, *by_url(production), "--cancel", "0Af5g00000ABCDEFGH", "--allow-production")
+    assert unknown.exit_code == 1, unknown.output
+    assert "refused cancelDeploy: INVALID_CROSS_REFERENCE_KEY: invalid cross reference id" in unknown.stderr
 
 
 def test_production_validation_is_refused_too_without_the_flag(production):
@@ -467,6 +573,16 @@ def test_jwt_bearer(jwt_org):
     assert org.calls.of("token")[0].detail["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer"
     key_lines = [l for l in key_file.read_text().splitlines() if not l.startswith("-----")]
     assert_no_secret(result, org, *key_lines)
+
+
+def test_an_unused_jwt_key_file_in_the_environment_does_not_stop_target_org_local(tmp_path):
+    """An option typed on the command line wins over the environment, whatever the environment holds."""
+    env = {name: None for name in ORG_ENV}
+    env.update(SF_JWT_KEY_FILE=str(tmp_path / "nowhere.key"), SF_CLIENT_ID="someone", SF_USERNAME="a@b.example",
+               LEADSYNC_LOCAL_ORG_STATE=str(tmp_path / "local-org"))
+    result = CliRunner().invoke(main_group, ["deploy", str(PRESET), "--target-org", "local", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["success"]
 
 
 def test_jwt_from_the_environment_with_a_wrong_user_exits_3(jwt_org):

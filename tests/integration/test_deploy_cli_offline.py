@@ -58,6 +58,18 @@ def test_two_org_options_are_a_usage_error(run):
     assert "choose one way to reach the org" in result.stderr
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--jwt-key-file", "{missing}", "--client-id", "x", "--username", "u@example.com"],
+     "cannot read the JWT key file {missing}: No such file or directory"),
+    (["--sfdx-url-file", "{missing}"], "cannot read the file {missing}: No such file or directory"),
+])
+def test_a_missing_key_or_auth_url_file_typed_is_a_clean_usage_error(run, tmp_path, args, message):
+    missing = str(tmp_path / "missing.key")
+    result = run("--resume", DEPLOY_ID, *(a.format(missing=missing) for a in args))
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"error: {message.format(missing=missing)}\n"
+
+
 def test_target_org_without_sf_installed_exits_3_with_a_clear_message(run, tmp_path):
     result = run("--resume", DEPLOY_ID, "--target-org", "my-uat", env={"PATH": str(tmp_path)})
     assert result.exit_code == 3, result.output

@@ -8,6 +8,9 @@
 - `resume`: wait again for a deploy already submitted (after `--wait` ran out).
 - `cancel`: ask the org to cancel a deploy and wait until it has.
 
+Every use case asks the org what it is first and refuses production without `allow_production`
+(`guard_production`), resume and cancel too: a production org is never touched without the flag.
+
 A deploy is never submitted twice: the deploy call is not retried after its request may have reached
 the org; only reads (status, the Organization query) and cancel are retried. Errors after the deploy
 was submitted say its id and how to resume waiting for it.
@@ -190,11 +193,14 @@ def resume(
     *,
     progress: Progress = NO_PROGRESS,
     waiting: Waiting = Waiting(),
+    allow_production: bool = False,
 ) -> DeployOutcome:
     with connect(None) as org:
         org.warm_up()
+        info = _org_info(org, progress, waiting)
+        guard_production(info, allow_production=allow_production, doing="wait for a deploy in")
         progress.submitted(deploy_id, "resume")
-        return _wait(org, deploy_id, "resume", wait_seconds, progress, waiting, None, submitted_here=False)
+        return _wait(org, deploy_id, "resume", wait_seconds, progress, waiting, info, submitted_here=False)
 
 
 def cancel(
@@ -204,13 +210,16 @@ def cancel(
     *,
     progress: Progress = NO_PROGRESS,
     waiting: Waiting = Waiting(),
+    allow_production: bool = False,
 ) -> DeployOutcome:
     with connect(None) as org:
         org.warm_up()
+        info = _org_info(org, progress, waiting)
+        guard_production(info, allow_production=allow_production, doing="cancel a deploy in")
         progress.phase(f"canceling deploy {deploy_id}")
         with_retries(lambda: org.cancel(deploy_id), policy=waiting.policy, sleep=waiting.sleep)
         progress.submitted(deploy_id, "cancel")
-        return _wait(org, deploy_id, "cancel", wait_seconds, progress, waiting, None, submitted_here=False)
+        return _wait(org, deploy_id, "cancel", wait_seconds, progress, waiting, info, submitted_here=False)
 
 
 # --- steps ------------------------------------------------------------------------------------

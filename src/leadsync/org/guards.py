@@ -29,16 +29,17 @@ if TYPE_CHECKING:
 STANDARD_VALUE_SET_FIELDS = {"LeadStatus": "Status"}
 
 
-def guard_production(org: OrgInfo, *, allow_production: bool) -> None:
+def guard_production(org: OrgInfo, *, allow_production: bool, doing: str = "deploy to") -> None:
     """Refuse to touch a production org unless --allow-production was given.
 
     Production is judged conservatively: any org whose IsSandbox is false (so Developer Edition and
     scratch orgs count too). A check-only deploy (--dry-run) is refused as well: the contract says a
-    production org is never touched without the flag, and a validation still runs in that org.
+    production org is never touched without the flag, and a validation still runs in that org. So are
+    canceling a deploy and waiting for one (`doing` names what was refused).
     """
     if org.is_production and not allow_production:
         raise Refused(
-            f"refusing to deploy to the production org {org.describe()} "
+            f"refusing to {doing} the production org {org.describe()} "
             f"(IsSandbox is false, OrganizationType {org.organization_type or 'unknown'}); "
             "pass --allow-production if you mean it"
         )

@@ -153,7 +153,7 @@ def _http_error(status: int, content, *, what: str, host: str) -> LeadsyncError:
     if status == 403:
         detail = f": {code}" if code else ""
         return OrgUnreachable(f"the org refused {what} (HTTP 403{detail}); check the user's API and metadata permissions")
-    detail = f"{code}: {message}" if code else f"HTTP {status}"
+    detail = _with_code(code, message) if code else f"HTTP {status}"
     return OrgFault(f"the org refused {what}: {detail}", code)
 
 
@@ -163,8 +163,14 @@ def _fault(code: str, message: str, *, what: str) -> LeadsyncError:
         return SessionExpired(f"the org no longer accepts the access token (INVALID_SESSION_ID during {what})")
     if code in ("REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE"):
         return TransientError(f"the org is busy ({code}) during {what}", "http")
-    detail = f"{code}: {message}" if message else code
-    return OrgFault(f"the org refused {what}: {detail}", code)
+    return OrgFault(f"the org refused {what}: {_with_code(code, message)}", code)
+
+
+def _with_code(code: str, message: str) -> str:
+    """`CODE: message`; Salesforce's fault strings often start with their code already: not twice."""
+    if not message or message == code or message.startswith(f"{code}:"):
+        return message or code
+    return f"{code}: {message}"
 
 
 def _is_soap_fault(content) -> bool:

@@ -131,7 +131,7 @@ def _removal_lines(outcome: DeployOutcome, status: DeployStatus) -> list[str]:
 
 def _summary(outcome: DeployOutcome, status: DeployStatus) -> str:
     verb = VERBS[outcome.action]
-    where = f" to {outcome.org.describe()}" if outcome.org else ""
+    where = f" {'in' if outcome.action == 'cancel' else 'to'} {outcome.org.describe()}" if outcome.org else ""
     took = f" in {outcome.elapsed:.1f} s" if outcome.elapsed is not None else ""
     head = f"{verb} {status.id} {status.status}{where}{took}: {counts(status)}"
     if outcome.action == "cancel":
@@ -159,7 +159,8 @@ def to_json(outcome: DeployOutcome | None, *, error: BaseException | None = None
         "status": status.status if status else None,
         "done": bool(status and status.done),
         "success": bool(status and status.success),
-        "checkOnly": bool(status.check_only) if status else None,
+        # As the org reported it; before any status, what was asked for (a --dry-run is a validation).
+        "checkOnly": bool(status.check_only) if status else (outcome.action == "validate" if outcome else None),
         "stillRunning": bool(outcome and outcome.still_running),
         "elapsedSeconds": round(outcome.elapsed, 3) if outcome and outcome.elapsed is not None else None,
         "org": {"id": org.id, "name": org.name, "isSandbox": org.is_sandbox,
@@ -206,13 +207,19 @@ def _span_dict(span: Span | None) -> dict | None:
 # --- JUnit ----------------------------------------------------------------------------------------
 
 
-def to_junit(outcome: DeployOutcome) -> str:
-    """One test case per component and per Apex test method (leadsync.report.junit builds the XML)."""
+def to_junit(outcome: DeployOutcome, *, error: str | None = None) -> str:
+    """One test case per component and per Apex test method (leadsync.report.junit builds the XML).
+
+    A deploy that ended with an error (refused, unreachable, ...) is one failing case with its message,
+    so that CI always finds a report.
+    """
     from leadsync.report.junit import JUnitCase, to_junit as build
     from leadsync.report.text import format_line
 
     status = outcome.status
     cases: list = []
+    if error is not None:
+        cases.append(JUnitCase(name=outcome.action, classname="leadsync.deploy", failure=error))
     for d in outcome.diagnostics:
         if d.is_error:
             cases.append(JUnitCase(name=f"{d.span}", classname="leadsync.spec", failure=format_line(d)))
