@@ -139,9 +139,7 @@ def deploy_spec(
     deployed = parse_files(built.files)  # what is sent, template overrides included
     api_version = getattr(built.load.spec, "api_version", None)
     with connect(api_version) as org:
-        org.warm_up()
-        info = _org_info(org, progress, waiting)
-        guard_production(info, allow_production=request.allow_production)
+        info = _checked_org(org, progress, waiting, request.allow_production)
         progress.phase(f"comparing picklist values with {info.name}")
         removals = with_retries(lambda: find_removals(org, deployed), policy=waiting.policy, sleep=waiting.sleep)
         if not request.options.check_only:
@@ -177,9 +175,7 @@ def quick_deploy(
     waiting: Waiting = Waiting(),
 ) -> DeployOutcome:
     with connect(None) as org:
-        org.warm_up()
-        info = _org_info(org, progress, waiting)
-        guard_production(info, allow_production=request.allow_production)
+        info = _checked_org(org, progress, waiting, request.allow_production)
         progress.phase(f"quick-deploying validation {validation_id}")
         deploy_id = _submit(lambda: org.quick_deploy(validation_id), info)
         progress.submitted(deploy_id, "quick")
@@ -196,9 +192,7 @@ def resume(
     allow_production: bool = False,
 ) -> DeployOutcome:
     with connect(None) as org:
-        org.warm_up()
-        info = _org_info(org, progress, waiting)
-        guard_production(info, allow_production=allow_production, doing="wait for a deploy in")
+        info = _checked_org(org, progress, waiting, allow_production, doing="wait for a deploy in")
         progress.submitted(deploy_id, "resume")
         return _wait(org, deploy_id, "resume", wait_seconds, progress, waiting, info, submitted_here=False)
 
@@ -213,9 +207,7 @@ def cancel(
     allow_production: bool = False,
 ) -> DeployOutcome:
     with connect(None) as org:
-        org.warm_up()
-        info = _org_info(org, progress, waiting)
-        guard_production(info, allow_production=allow_production, doing="cancel a deploy in")
+        info = _checked_org(org, progress, waiting, allow_production, doing="cancel a deploy in")
         progress.phase(f"canceling deploy {deploy_id}")
         with_retries(lambda: org.cancel(deploy_id), policy=waiting.policy, sleep=waiting.sleep)
         progress.submitted(deploy_id, "cancel")
@@ -225,9 +217,14 @@ def cancel(
 # --- steps ------------------------------------------------------------------------------------
 
 
-def _org_info(org: OrgClient, progress: Progress, waiting: Waiting) -> OrgInfo:
+def _checked_org(org: OrgClient, progress: Progress, waiting: Waiting, allow_production: bool,
+                 doing: str = "deploy to") -> OrgInfo:
+    """Who the org is, asked before anything else is sent, and the production guard on the answer."""
+    org.warm_up()
     progress.phase(f"connecting to {org.instance_url}")
-    return with_retries(org.org_info, policy=waiting.policy, sleep=waiting.sleep, retryable=retry_unless_unreachable)
+    info = with_retries(org.org_info, policy=waiting.policy, sleep=waiting.sleep, retryable=retry_unless_unreachable)
+    guard_production(info, allow_production=allow_production, doing=doing)
+    return info
 
 
 def _submit(call: Callable[[], str], info: OrgInfo) -> str:
