@@ -24,7 +24,7 @@ from typing import Literal
 
 from leadsync.metadata.model import OBJECT, Bundle
 from leadsync.render import package, templates
-from leadsync.render.templates import TEMPLATE_FOR
+from leadsync.render.templates import CHILD_TYPES, TEMPLATE_FOR
 
 Layout = Literal["source", "mdapi"]
 SOURCE_ROOT = f"{package.SFDX_PACKAGE_DIR}/main/default"
@@ -56,6 +56,16 @@ def _render(kind: str, node: str, template_dir: Path | None, **context) -> str:
     return templates.render(TEMPLATE_FOR[kind], f"{kind} {node}", template_dir, **context)
 
 
+# Lead's children as files of their own: LeadObject attribute, folder (the mdapi element), file
+# suffix, template variable.
+_SOURCE_CHILDREN = (
+    ("fields", "fields", "field", "field"),
+    ("business_processes", "businessProcesses", "businessProcess", "process"),
+    ("record_types", "recordTypes", "recordType", "record_type"),
+    ("validation_rules", "validationRules", "validationRule", "rule"),
+)
+
+
 def _source(bundle: Bundle, tdir: Path | None) -> dict[str, str]:
     lead = bundle.lead
     obj = f"{SOURCE_ROOT}/objects/{OBJECT}"
@@ -64,22 +74,12 @@ def _source(bundle: Bundle, tdir: Path | None) -> dict[str, str]:
         files[f"{obj}/{OBJECT}.object-meta.xml"] = _render(
             "CustomObject", OBJECT, tdir, lead=lead, with_children=False
         )
-    for f in lead.fields:
-        files[f"{obj}/fields/{_file(f.full_name)}.field-meta.xml"] = _render(
-            "CustomField", f"{OBJECT}.{f.full_name}", tdir, field=f, nested=False
-        )
-    for bp in lead.business_processes:
-        files[f"{obj}/businessProcesses/{_file(bp.full_name)}.businessProcess-meta.xml"] = _render(
-            "BusinessProcess", f"{OBJECT}.{bp.full_name}", tdir, process=bp, nested=False
-        )
-    for rt in lead.record_types:
-        files[f"{obj}/recordTypes/{_file(rt.full_name)}.recordType-meta.xml"] = _render(
-            "RecordType", f"{OBJECT}.{rt.full_name}", tdir, record_type=rt, nested=False
-        )
-    for vr in lead.validation_rules:
-        files[f"{obj}/validationRules/{_file(vr.full_name)}.validationRule-meta.xml"] = _render(
-            "ValidationRule", f"{OBJECT}.{vr.full_name}", tdir, rule=vr, nested=False
-        )
+    for attr, folder, suffix, var in _SOURCE_CHILDREN:
+        kind = CHILD_TYPES[folder]
+        for child in getattr(lead, attr):
+            files[f"{obj}/{folder}/{_file(child.full_name)}.{suffix}-meta.xml"] = _render(
+                kind, f"{OBJECT}.{child.full_name}", tdir, nested=False, **{var: child}
+            )
     for name, text in _top_level(bundle, tdir).items():
         files[f"{SOURCE_ROOT}/{name}-meta.xml"] = text
     return files

@@ -13,6 +13,7 @@ from leadsync.render.compile import compile_spec
 from leadsync.render.layouts import render_files
 from leadsync.resources import presets_dir
 from leadsync.spec.load import load_spec
+from bundles import by_name
 from localorg_pkg import deploy_and_wait, lead_object, manifest, retrieve
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "specs"
@@ -30,16 +31,8 @@ FIELD_XML = {  # in the XSD's order, around the label
 def comparable(bundle: m.Bundle) -> m.Bundle:
     """Children by name (a retrieve sorts them), and only active LeadStatus values: the org keeps
     the values a deploy left out, inactive."""
-    def sort(items):
-        return tuple(sorted(items, key=lambda x: x.full_name))
-
-    lead = bundle.lead
-    return replace(
-        bundle,
-        lead=replace(lead, fields=sort(lead.fields), business_processes=sort(lead.business_processes),
-                     record_types=sort(lead.record_types), validation_rules=sort(lead.validation_rules)),
-        standard_value_sets=tuple(replace(s, values=s.active_values) for s in bundle.standard_value_sets),
-    )
+    return replace(by_name(bundle), standard_value_sets=tuple(replace(s, values=s.active_values)
+                                                              for s in bundle.standard_value_sets))
 
 
 def org_fields(sf, spec: Path) -> None:

@@ -6,7 +6,6 @@ rules, processes and record types come back in file-name order and are compared 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,23 +16,10 @@ from leadsync.render.compile import compile_spec
 from leadsync.render.layouts import render_files
 from leadsync.resources import presets_dir
 from leadsync.spec.load import load_spec
+from bundles import by_name
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "specs"
 SPECS = sorted([*presets_dir().glob("*.yaml"), *FIXTURES.glob("*.yaml")])
-
-
-def by_name(bundle: m.Bundle) -> m.Bundle:
-    def sort(items):
-        return tuple(sorted(items, key=lambda x: x.full_name))
-
-    lead = bundle.lead
-    return replace(
-        bundle,
-        lead=replace(lead, fields=sort(lead.fields), business_processes=sort(lead.business_processes),
-                     record_types=sort(lead.record_types), validation_rules=sort(lead.validation_rules)),
-        flows=sort(bundle.flows),
-        permission_sets=sort(bundle.permission_sets),
-    )
 
 
 @pytest.fixture(scope="module", params=SPECS, ids=lambda p: p.name)

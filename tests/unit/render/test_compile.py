@@ -9,6 +9,7 @@ import pytest
 from leadsync.metadata import model as m
 from leadsync.render.compile import UniqueNames, api_name, compile_spec, condition_logic
 from leadsync.spec.model import Spec
+from bundles import walk
 
 from .conftest import FULL, SPEC_IDS, SPECS, bundle_of, spec_of
 
@@ -207,23 +208,6 @@ def test_permission_set_covers_every_custom_field_read_only_for_stamps(path):
 
 
 # --- flow ----------------------------------------------------------------------------------------
-
-
-def walk(flow: m.Flow) -> list[str]:
-    """Element names reachable from start, depth-first, every connector followed."""
-    seen, todo = [], [flow.start.connector]
-    while todo:
-        name = todo.pop()
-        if name is None or name in seen:
-            continue
-        seen.append(name)
-        el = flow.element(name)
-        assert el is not None, f"connector to missing element {name}"
-        if isinstance(el, m.FlowDecision):
-            todo += [el.default_connector, *(r.connector for r in el.rules)]
-        else:
-            todo.append(el.connector)
-    return seen
 
 
 @pytest.mark.parametrize("path", SPECS, ids=SPEC_IDS)

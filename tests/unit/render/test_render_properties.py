@@ -15,6 +15,7 @@ from leadsync.build import build
 from leadsync.metadata.parse import parse_files
 from leadsync.render.compile import compile_spec
 from leadsync.render.layouts import render_files
+from bundles import walk
 from strategies import valid_specs
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -25,22 +26,6 @@ def built(spec: dict, layout: str):
         path = Path(tmp, "spec.yaml")
         path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
         return build(str(path), layout=layout)
-
-
-def reachable(flow) -> set[str]:
-    seen, todo = set(), [flow.start.connector]
-    while todo:
-        name = todo.pop()
-        if name is None or name in seen:
-            continue
-        seen.add(name)
-        element = flow.element(name)
-        assert element is not None, f"connector to a missing element {name!r}"
-        if hasattr(element, "rules"):
-            todo += [rule.connector for rule in element.rules] + [element.default_connector]
-        else:
-            todo.append(element.connector)
-    return seen
 
 
 @SETTINGS
@@ -61,7 +46,7 @@ def test_every_flow_element_is_connected_and_reachable(spec):
     assert result.ok, "\n".join(map(str, result.diagnostics))
     for flow in compile_spec(result.load.spec).flows:
         names = {e.name for e in (*flow.decisions, *flow.assignments)}
-        assert reachable(flow) == names
+        assert set(walk(flow)) == names
         sets_something = [t for t in result.load.spec.transitions if t.set.status or t.set.stage or t.set.fields]
         # one decision per conditional transition, in spec order, labelled with its name
         assert [d.label for d in flow.decisions] == [t.name for t in sets_something if t.when or t.on != "any"]
