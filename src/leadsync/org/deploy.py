@@ -155,11 +155,13 @@ def deploy_spec(
 
 def _spec_spans(outcome: DeployOutcome, loaded) -> dict[tuple[str, str, str | None], Span]:
     """Point each component failure back at the spec node that produced it (render/provenance.py)."""
-    from leadsync.render.provenance import spec_path
+    from leadsync.render.provenance import component_origins, spec_path
 
+    failures = outcome.status.failures if outcome.status else ()
+    origins = component_origins(loaded.spec) if failures else {}
     spans = {}
-    for c in outcome.status.failures if outcome.status else ():
-        path = spec_path(loaded.spec, c.type, c.name, c.problem)
+    for c in failures:
+        path = spec_path(loaded.spec, c.type, c.name, c.problem, origins)
         if path is not None:  # a field named as a key of `set.fields` is pointed at by that key
             at = loaded.locator.key_span if path[-2:-1] == ("fields",) else loaded.locator.span
             spans[(c.type, c.name, c.problem)] = at(path)

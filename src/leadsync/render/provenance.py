@@ -23,9 +23,11 @@ _PICKLIST_VALUE = re.compile(r"Picklist value: (.+?) in picklist")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
-def spec_path(spec: Spec, component_type: str, full_name: str, problem: str | None) -> Path | None:
-    """The spec node a failure of component (type, fullName as in package.xml) points back to."""
-    owner = component_origins(spec).get((component_type, full_name))
+def spec_path(spec: Spec, component_type: str, full_name: str, problem: str | None,
+              origins: dict[tuple[str, str], Path] | None = None) -> Path | None:
+    """The spec node a failure of component (type, fullName as in package.xml) points back to.
+    Pass `origins` (component_origins(spec)) when asking about many failures of one spec."""
+    owner = (origins if origins is not None else component_origins(spec)).get((component_type, full_name))
     if owner is None:
         return None
     words = _mentioned(problem or "")
