@@ -128,13 +128,14 @@ def validate(specs: tuple[str, ...], fmt: str, template_dir: Path | None, no_cac
               help="Also write a deployable zip of the mdapi layout.")
 @click.option("--templates", "template_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="A folder of templates that override the built-in ones.")
-@click.option("--force", is_flag=True, help="Replace the output folder even if it holds files leadsync did not render.")
+@click.option("--force", is_flag=True,
+              help="Write into a folder that holds other files too (they are kept; only a render's files are replaced).")
 def render(spec: str, out_dir: Path, layout: str, zip_file: Path | None, template_dir: Path | None,
            force: bool) -> None:
     """Write the metadata a spec compiles to."""
     from leadsync.build import build
-    from leadsync.render.layouts import RENDERED_PATHS
-    from leadsync.render.output import ensure_replaceable, write_file, write_tree, zip_bytes
+    from leadsync.render.layouts import RENDERED_ANY
+    from leadsync.render.output import write_file, write_render, zip_bytes
     from leadsync.report.text import format_text
 
     result = build(spec, layout=layout, template_dir=template_dir)
@@ -144,11 +145,10 @@ def render(spec: str, out_dir: Path, layout: str, zip_file: Path | None, templat
         click.echo(format_text(problems), err=True, nl=False)
     if not (result.ok and zipped.ok):
         _exit(ExitCode.FAILED)
-    if not force:
-        ensure_replaceable(out_dir, RENDERED_PATHS[layout])  # before anything is written
+    # Only files a render wrote are replaced; the zip is written after the folder, so it may live inside it.
+    write_render(result.files, out_dir, ours=RENDERED_ANY, force=force, keep=(zip_file,) if zip_file else ())
     if zip_file:
         write_file(zip_file, zip_bytes(zipped.files))
-    write_tree(result.files, out_dir)
     click.echo(f"wrote {len(result.files)} files ({layout}) to {out_dir}")
     if zip_file:
         click.echo(f"wrote {zip_file}")

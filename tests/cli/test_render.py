@@ -85,7 +85,7 @@ def test_a_folder_holding_other_files_is_never_swept_away(tmp_path: Path):
     assert not (tmp_path / "x.zip").exists(), "nothing is written when the folder is refused"
 
 
-def test_a_previous_render_is_replaced_and_force_replaces_anything(tmp_path: Path):
+def test_a_previous_render_is_replaced_and_force_keeps_other_files(tmp_path: Path):
     out = tmp_path / "out"
     assert run("render", str(PRESET), "-o", str(out)).exit_code == 0
     assert run("render", str(PRESET), "-o", str(out)).exit_code == 0, "a previous render is replaceable"
@@ -93,7 +93,7 @@ def test_a_previous_render_is_replaced_and_force_replaces_anything(tmp_path: Pat
     (out / "force-app" / "main" / "default" / "classes" / "Mine.cls").write_text("// someone's Apex\n")
     assert run("render", str(PRESET), "-o", str(out)).exit_code == 1
     assert run("render", str(PRESET), "-o", str(out), "--force").exit_code == 0
-    assert not (out / "force-app" / "main" / "default" / "classes").exists()
+    assert (out / "force-app" / "main" / "default" / "classes" / "Mine.cls").read_text() == "// someone's Apex\n"
 
 
 def test_the_output_folder_has_ordinary_permissions(tmp_path: Path):

@@ -38,6 +38,8 @@ RENDERED_PATHS: dict[str, re.Pattern[str]] = {
         r"(standardValueSets|flows|permissionsets)/[^/]+)"),
     "mdapi": re.compile(rf"package\.xml|objects/{OBJECT}\.object|(standardValueSets|flows|permissionsets)/[^/]+"),
 }
+# A path that either layout renders: `render` replaces a folder holding a render of the other layout.
+RENDERED_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in RENDERED_PATHS.values()))
 
 
 def render_files(bundle: Bundle, layout: Layout, template_dir: Path | None = None) -> dict[str, bytes]:

@@ -2,7 +2,8 @@
 
 `write_tree` builds the whole folder beside the target, then swaps it in with renames, so a reader
 sees the old folder or the new one, never half of either; on failure the old folder is left as it
-was. `zip_bytes` fixes every entry's date, permissions and order, so a zip of the same files is the
+was. `write_render` is what `leadsync render` uses: it replaces only what a render wrote, and never
+deletes any other file (a spec, a zip, someone's Apex), with or without --force. `zip_bytes` fixes every entry's date, permissions and order, so a zip of the same files is the
 same bytes (a deploy's checksum, a CI artifact's diff).
 """
 
@@ -62,6 +63,74 @@ def ensure_replaceable(out: Path, replaceable: re.Pattern[str]) -> None:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         raise LeadsyncError(f"{out} holds files that are not part of a leadsync render of this layout ({shown}); "
                             "render into a folder of its own, or pass --force to replace it")
+
+
+def write_render(files: dict[str, bytes], out_dir: str | Path, *, ours: re.Pattern[str], force: bool = False,
+                 keep: tuple[str | Path, ...] = ()) -> None:
+    """Write a render into `out_dir`, replacing only what a leadsync render wrote there.
+
+    A file whose path matches `ours` (a path either layout renders) is a render's; any other file (a
+    spec, a zip, a README, someone's Apex) is never deleted. A folder holding only a render, of either
+    layout, is replaced atomically (`write_tree`). A folder holding other files is refused, unless
+    `force`: then every file is written atomically beside them, and rendered files this render no
+    longer writes are removed. `keep` names files this command writes itself (the --zip file): they are
+    neither foreign nor removed.
+    """
+    out = Path(out_dir)
+    with _writing(out):
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"{out} exists and is not a folder")
+        kept = _inside(out, keep)
+        present = _files_in(out)
+        foreign = sorted(rel for rel in present if rel not in kept and not ours.fullmatch(rel))
+        if foreign and not force:
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            raise LeadsyncError(f"{out} holds files that are not part of a leadsync render ({shown}); render into "
+                                "a folder of its own, or pass --force to write beside them (they are kept)")
+        if not foreign and not (kept & set(present)):
+            _write_tree(files, out)
+            return
+        paths = {rel: _checked(rel) for rel in files}
+        for rel in sorted(files):
+            _write_file(out.joinpath(*paths[rel].parts), files[rel])
+        for rel in sorted(present):
+            if rel not in files and rel not in kept and ours.fullmatch(rel):
+                os.unlink(out / rel)
+                _prune_empty(out, (out / rel).parent)
+
+
+def _inside(out: Path, paths: tuple[str | Path, ...]) -> set[str]:
+    """The relpaths under `out` of `paths` that lie inside it."""
+    root = out.resolve()
+    inside = set()
+    for path in paths:
+        try:
+            inside.add(Path(path).resolve().relative_to(root).as_posix())
+        except ValueError:
+            continue
+    return inside
+
+
+def _files_in(out: Path) -> list[str]:
+    """Every file (and symlink) under `out` as a POSIX relpath; symlinked folders are not followed."""
+    if not out.is_dir():
+        return []
+    found = []
+    for folder, dirs, names in os.walk(out):
+        base = Path(folder)
+        found += [(base / n).relative_to(out).as_posix() for n in names]
+        found += [(base / d).relative_to(out).as_posix() for d in dirs if (base / d).is_symlink()]
+    return found
+
+
+def _prune_empty(out: Path, folder: Path) -> None:
+    """Remove `folder` and its parents up to `out` while they are empty (a removed render's folders)."""
+    while folder != out and out in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _write_tree(files: dict[str, bytes], out: Path) -> None:
