@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-# The local org fixtures (local_org, local_org_factory, sf_client) for every test.
-pytest_plugins = ["fixtures_localorg"]
+# The local org fixtures (local_org, local_org_factory, sf_client) and the third-party `checkers`.
+pytest_plugins = ["fixtures_localorg", "checkers"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
