@@ -1,5 +1,6 @@
-"""Follow a spec's `extends` chain: read each base (path relative to the file naming it), refuse
-cycles and missing files at the `extends` line, and merge the layers from the deepest base up."""
+"""Follow a spec's `extends` chain: read each base (a path relative to the file naming it, or
+`preset:NAME` for a preset shipped with leadsync), refuse cycles and missing files at the `extends`
+line, and merge the layers from the deepest base up."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leadsync.diagnostics import Diagnostic
+from leadsync.diagnostics import Diagnostic, Span
 from leadsync.spec import overlay
 from leadsync.spec.codes import diag
 from leadsync.spec.nodes import Map, describe, text_of, without
+from leadsync.spec.suggest import did_you_mean
 from leadsync.spec.yamlload import read_file
 
 MAX_CHAIN = 10
+PRESET_PREFIX = "preset:"
 
 
 @dataclass
@@ -51,8 +54,15 @@ def _load(path: Path, display: str, chain: tuple[tuple[str, str], ...], out: Lay
         out.diagnostics.append(diag("LS011", "wrong type for 'extends': expected the path of a base spec, "
                                     f"got {describe(entry.node)}", entry.node.span))
         return None
-    base_path = path.parent / target
-    base_display = os.path.normpath(os.path.join(os.path.dirname(display), target))
+    if target.startswith(PRESET_PREFIX):
+        found = _preset(target, entry.node.span)
+        if isinstance(found, Diagnostic):
+            out.diagnostics.append(found)
+            return None
+        base_path, base_display = found, os.fspath(found)
+    else:
+        base_path = path.parent / target
+        base_display = os.path.normpath(os.path.join(os.path.dirname(display), target))
     here = (os.path.realpath(path), display)
     seen = [*chain, here]
     if any(real == os.path.realpath(base_path) for real, _ in seen):
@@ -73,3 +83,15 @@ def _load(path: Path, display: str, chain: tuple[tuple[str, str], ...], out: Lay
     merged, problems = overlay.merge(base, root)
     out.diagnostics += problems
     return merged
+
+
+def _preset(target: str, span: Span) -> Path | Diagnostic:
+    """`preset:NAME` → the preset shipped with leadsync (`leadsync init --list-presets` lists them)."""
+    from leadsync.resources import preset_names, presets_dir
+
+    name = target[len(PRESET_PREFIX):].strip()
+    names = preset_names()
+    if name not in names:
+        hint = did_you_mean(name, names) or f"; shipped presets: {', '.join(names)}"
+        return diag("LS015", f"unknown preset '{name}' in `extends: {target}`{hint}", span)
+    return presets_dir() / f"{name}.yaml"

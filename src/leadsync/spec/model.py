@@ -26,6 +26,8 @@ class StageField(_Strict):
     description: str | None = None
     track_history: StrictBool = True
     stamp_dates: StrictBool = False
+    # status -> stage for existing leads without a stage (deploy runs it; docs/spec.md says which issue)
+    backfill: dict[str, str] = Field(default_factory=dict)
 
 
 class Stage(_Strict):
@@ -72,6 +74,7 @@ class LeadProcess(_Strict):
 class Guards(_Strict):
     forward_only_stages: StrictBool = True
     status_requires_stage: str | None = None
+    bypass_permission: str | None = None  # a custom permission's API name: its holders pass every guard
 
 
 # --- transition conditions (`when`) -------------------------------------------------------------
@@ -216,6 +219,7 @@ class Spec(_Strict):
     unqualified_reasons: UnqualifiedReasons | None = None
     lead_processes: list[LeadProcess] = Field(default_factory=list)
     guards: Guards = Field(default_factory=Guards)
+    layouts: Literal["all", "none"] | Values = "all"  # Lead page layouts that show the generated fields
     transitions: list[Transition] = Field(default_factory=list)
     scenarios: list[Scenario] = Field(default_factory=list)
 

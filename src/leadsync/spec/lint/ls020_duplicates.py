@@ -40,6 +40,8 @@ def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
         reasons = spec.unqualified_reasons.values
         yield from _twice("unqualified_reasons.values",
                           ((v, ("unqualified_reasons", "values", i)) for i, v in enumerate(reasons)), locator)
+    if isinstance(spec.layouts, list):
+        yield from _twice("layouts", ((v, ("layouts", i)) for i, v in enumerate(spec.layouts)), locator)
     record_types = ((p.record_type, ("lead_processes", i, "record_type"))
                     for i, p in enumerate(spec.lead_processes) if p.record_type)
     yield from _twice("record_type", record_types, locator)

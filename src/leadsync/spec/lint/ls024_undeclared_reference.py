@@ -1,6 +1,6 @@
-"""LS024: a status or stage named somewhere (transitions, lead processes, guards, scenarios) that the
-spec does not declare; the rendered flow, process or rule would point at nothing. Also a process
-`default` that is not among the process's own statuses.
+"""LS024: a status or stage named somewhere (transitions, lead processes, guards, scenarios,
+`stage_field.backfill`) that the spec does not declare; the rendered flow, process or rule would
+point at nothing. Also a process `default` that is not among the process's own statuses.
 
 Bad::
 
@@ -37,6 +37,14 @@ def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
         if value not in declared[kind]:
             hint = did_you_mean(value, declared[kind]) or f"; declare it under `{_PLURAL[kind]}` or fix the name"
             yield diag(CODE, f"{dotted(path)}: {kind} '{value}' is not declared{hint}", locator.span(path))
+    for status, stage in spec.stage_field.backfill.items():
+        path = ("stage_field", "backfill", status)
+        if status not in declared["status"]:
+            hint = did_you_mean(status, declared["status"]) or "; backfill maps declared statuses to stages"
+            yield diag(CODE, f"{dotted(path)}: status '{status}' is not declared{hint}", locator.key_span(path))
+        if stage not in declared["stage"]:
+            hint = did_you_mean(stage, declared["stage"]) or "; declare it under `stages` or fix the name"
+            yield diag(CODE, f"{dotted(path)}: stage '{stage}' is not declared{hint}", locator.span(path))
     for i, process in enumerate(spec.lead_processes):
         own = process.statuses
         if process.default in declared["status"] and isinstance(own, list) and process.default not in own:

@@ -1,4 +1,5 @@
-"""LS026: an invalid Salesforce API name where the spec names a field or a record type; the deploy
+"""LS026: an invalid Salesforce API name where the spec names a field, a record type or the guards'
+bypass permission (a custom permission: no `__c`); the deploy
 would fail, or a condition would test a field that cannot exist.
 
 API names match `^[A-Za-z][A-Za-z0-9_]*$`, have no double underscore except the `__c` suffix, and
@@ -33,6 +34,7 @@ from leadsync.spec.model import Changed, FieldCompare, Spec
 CODE = "LS026"
 _FIRST = re.compile(r"[^A-Za-z]")
 _REST = re.compile(r"[^A-Za-z0-9_]")
+_BYPASS = ("guards", "bypass_permission")
 
 
 def problem(name: str) -> str | None:
@@ -55,6 +57,8 @@ def problem(name: str) -> str | None:
 def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
     for name, path, at_key in _api_names(spec):
         why = problem(name)
+        if not why and path == _BYPASS and name.endswith("__c"):
+            why = "ends with __c; a custom permission's name has no suffix"
         if why:
             span = locator.key_span(path) if at_key else locator.span(path)
             yield diag(CODE, f"{dotted(path)}: '{name}' is not a valid API name: it {why}", span)
@@ -68,6 +72,8 @@ def _api_names(spec: Spec) -> Iterator[tuple[str, tuple, bool]]:
     for i, process in enumerate(spec.lead_processes):
         if process.record_type is not None:
             yield process.record_type, ("lead_processes", i, "record_type"), False
+    if spec.guards.bypass_permission is not None:
+        yield spec.guards.bypass_permission, _BYPASS, False
     for i, transition in enumerate(spec.transitions):
         for cond, path in conditions(transition.when, ("transitions", i, "when")):
             if isinstance(cond, FieldCompare):
