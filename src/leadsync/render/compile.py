@@ -33,10 +33,13 @@ from collections.abc import Iterable
 from dataclasses import replace as _with
 
 from leadsync.metadata import formula as fx
+from leadsync.metadata.ownership import mark_owned
 from leadsync.metadata.model import (
     OBJECT,
     Bundle,
     BusinessProcess,
+    CustomPermission,
+    LeadConfigSettings,
     BusinessProcessValue,
     CustomField,
     DateTimeField,
@@ -154,13 +157,64 @@ def compile_spec(spec: Spec) -> Bundle:
         enable_history=True if any(f.track_history for f in fields) else None,
     )
     flow = _FlowBuilder(spec, stamps).build()
-    return Bundle(
+    bypass = _bypass(spec)
+    bundle = mark_owned(Bundle(  # the marker by which plan recognises leadsync's components in an org
         api_version=spec.api_version,
         lead=lead,
         standard_value_sets=(_lead_status(spec),),
         flows=(flow,) if flow else (),
-        permission_sets=(_permission_set(spec, fields, read_only={f.full_name for f in stamps.values()}),),
+        permission_sets=(_permission_set(spec, fields, read_only={f.full_name for f in stamps.values()}),
+                         *([bypass[1]] if bypass else [])),
+        custom_permissions=(bypass[0],) if bypass else (),
+        lead_config=_lead_config(spec),
+    ))
+    if spec.scenarios:  # an Apex test class replaying them (render/apex.py)
+        from leadsync.render.apex import scenario_test_class
+
+        bundle = _with(bundle, apex_classes=(scenario_test_class(spec, bundle),))
+    return bundle
+
+
+def converts_in_flow(spec: Spec) -> bool:
+    """Does a transition test `converted`? Then the flow must run during lead conversion."""
+    def tests_converted(cond) -> bool:
+        if isinstance(cond, Converted):
+            return True
+        return isinstance(cond, AnyOf) and any(tests_converted(c) for c in cond.any)
+
+    return any(tests_converted(c) for t in spec.transitions for c in t.when)
+
+
+def _lead_config(spec: Spec) -> LeadConfigSettings | None:
+    """Lead Settings, only when the lifecycle needs them. By default Salesforce converts a lead without
+    running the Lead's validation rules, triggers and record-triggered flows; a transition on
+    `converted` only fires with "Require Validation for Converted Leads" on (docs/scenarios.md)."""
+    if converts_in_flow(spec):
+        return LeadConfigSettings(should_lead_convert_require_validation=True)
+    return None
+
+
+def _bypass(spec: Spec) -> tuple[CustomPermission, PermissionSet] | None:
+    """guards.bypass_permission: the custom permission every guard honours, and a permission set granting it."""
+    name = spec.guards.bypass_permission
+    if not name:
+        return None
+    label = _fit(f"{spec.name} lifecycle override", LABEL_MAX)
+    permission = CustomPermission(
+        full_name=name,
+        label=label,
+        description=_fit(f"Its holders pass every guard (validation rule) of the {spec.name} lead lifecycle: "
+                         "for admins and integrations that must correct a stage or status.", MESSAGE_MAX),
     )
+    permission_set = PermissionSet(
+        full_name=name,
+        label=label,
+        description=_fit(f"Grants {name}: pass the {spec.name} lead lifecycle's guards. Assign it to admins "
+                         "and integration users only.", MESSAGE_MAX),
+        field_permissions=(),
+        custom_permissions=(name,),
+    )
+    return permission, permission_set
 
 
 def lifecycle_name(spec: Spec) -> str:
@@ -289,6 +343,19 @@ def _message(full: str, short: str) -> str:
     return full if len(full) <= MESSAGE_MAX else _fit(short, MESSAGE_MAX)
 
 
+def _guarded(spec: Spec, *conditions: str) -> str:
+    """AND of `conditions`, after NOT($Permission.X) when guards.bypass_permission names one."""
+    bypass = spec.guards.bypass_permission
+    parts = ([f"NOT($Permission.{bypass})"] if bypass else []) + list(conditions)
+    return f"AND({', '.join(parts)})"
+
+
+def _on_change(*fields: str) -> str:
+    """True on create and when one of `fields` changes: a guard never blocks an edit of other fields
+    (owner changes, mass updates, marketing sync) on a lead that broke it before the guard existed."""
+    return "OR(ISNEW(), " + ", ".join(f"ISCHANGED({f})" for f in fields) + ")"
+
+
 def _validation_rules(spec: Spec) -> tuple[ValidationRule, ...]:
     names = UniqueNames(RULE_NAME_MAX)
     stage = spec.stage_field
@@ -302,7 +369,8 @@ def _validation_rules(spec: Spec) -> tuple[ValidationRule, ...]:
         rules.append(
             ValidationRule(
                 full_name=names.claim(api_name(strip_custom_suffix(ur.field)), suffix="_Required"),
-                formula=f"AND({fx.any_pickval(STATUS, needs_reason)}, ISBLANK(TEXT({ur.field})))",
+                formula=_guarded(spec, _on_change(STATUS, ur.field), fx.any_pickval(STATUS, needs_reason),
+                                 f"ISBLANK(TEXT({ur.field}))"),
                 error_message=_message(
                     f"{ur.label} is required when Status is {shown}.", f"{ur.label} is required for this Status."
                 ),
@@ -318,7 +386,7 @@ def _validation_rules(spec: Spec) -> tuple[ValidationRule, ...]:
         rules.append(
             ValidationRule(
                 full_name=names.claim(api_name(strip_custom_suffix(stage.name)), suffix="_Forward_Only"),
-                formula=f"AND(NOT(ISNEW()), ISCHANGED({stage.name}), {rank} < {prior})",
+                formula=_guarded(spec, "NOT(ISNEW())", f"ISCHANGED({stage.name})", f"{rank} < {prior}"),
                 error_message=_message(
                     f"{stage.label} only moves forward ({order}); it cannot go back to an earlier stage.",
                     f"{stage.label} only moves forward; it cannot go back to an earlier stage.",
@@ -337,8 +405,8 @@ def _validation_rules(spec: Spec) -> tuple[ValidationRule, ...]:
                 full_name=names.claim(
                     api_name(strip_custom_suffix(stage.name)), prefix="Status_Requires_"
                 ),
-                formula=f"AND(NOT(ISPICKVAL({STATUS}, {fx.string_literal(default)})), "
-                f"{rank} < {spec.stage_rank(needed)})",
+                formula=_guarded(spec, _on_change(STATUS), f"NOT(ISPICKVAL({STATUS}, {fx.string_literal(default)}))",
+                                 f"{rank} < {spec.stage_rank(needed)}"),
                 error_message=_message(
                     f"A lead whose Status is not {default} must be at {stage.label} {needed} or later.",
                     f"Move {stage.label} forward before changing Status.",

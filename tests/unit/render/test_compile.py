@@ -133,7 +133,7 @@ def test_default_lead_process_has_every_status():
 
 def test_declared_processes_with_their_default_and_record_type():
     inbound, partner = bundle_of(FULL).lead.business_processes
-    assert inbound.description == "Leads from the website and events."
+    assert inbound.description == "Leads from the website and events. [managed by leadsync]"  # ownership.py
     assert len(inbound.values) == 7 and [v.full_name for v in inbound.values if v.default] == ["New"]
     assert [(v.full_name, v.default) for v in partner.values] == [
         ("New", False), ("Connected", True), ("Qualified", False), ("Unqualified", False)

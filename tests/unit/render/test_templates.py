@@ -34,7 +34,7 @@ def test_special_characters_are_escaped_for_xml_and_read_back_unchanged():
 
 def test_line_breaks_in_values_survive_nesting():
     flow = ET.fromstring(next(v for k, v in files_of(ESCAPING, "mdapi").items() if k.startswith("flows/")))
-    assert flow.findtext(f"{NS}description") == 'Line one\nLine two: "quoted" & <tagged>'
+    assert flow.findtext(f"{NS}description") == 'Line one\nLine two: "quoted" & <tagged> [managed by leadsync]'
     raw = next(v for k, v in files_of(ESCAPING, "mdapi").items() if k.startswith("flows/")).decode()
     assert "Line one&#10;Line two" in raw
 
