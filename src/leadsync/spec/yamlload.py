@@ -71,9 +71,23 @@ def read_file(path: Path, display: str) -> ReadResult:
         return ReadResult(None, [diag("LS001", f"cannot read {display}: {err.strerror or err}", whole)])
     if len(data) > MAX_BYTES:
         return ReadResult(None, [_too_large(len(data), whole)])
+    key = (display, data)
+    cached = _PARSED.get(key)
+    if cached is not None:
+        return cached
     result = parse_bytes(data, display)
     result.was_read = True
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[key] = result
     return result
+
+
+# Parsed files by (path as shown, bytes): `validate DIR` with 200 overlays of one base parses the base
+# once. Keyed by the bytes read, not the mtime, so an edit is always seen. Results are never mutated
+# (nodes are immutable; callers copy the diagnostics).
+_PARSED: dict[tuple[str, bytes], ReadResult] = {}
+_PARSED_MAX = 256
 
 
 def parse_bytes(data: bytes, display: str) -> ReadResult:
@@ -87,6 +101,9 @@ def parse_text(text: str, display: str) -> ReadResult:
     if not text.strip():
         return ReadResult(None, [diag("LS004", "the spec file is empty", Span(display))])
     lines = _LINE_BREAK.split(text)
+    deep = too_deep(lines, MAX_DEPTH)
+    if deep:
+        return ReadResult(None, [_nests_too_deep(Span(display, *deep))])
     builder = _Builder(display, lines)
     try:
         root = builder.build(yaml.parse(text, Loader=_LOADER))
@@ -101,6 +118,88 @@ def parse_text(text: str, display: str) -> ReadResult:
     if isinstance(root, Scalar) and root.value is None:
         return ReadResult(None, [diag("LS004", "the spec file holds an empty document", Span(display))])
     return ReadResult(root, builder.diagnostics)
+
+
+# --- nesting, measured before any parser sees the text -----------------------------------------
+# YAML parsers refuse deep nesting at limits and in words of their own (libyaml since PyYAML 6.0.4
+# says "exceeded maximum nesting depth" past 1000 levels; the pure-Python parser has no limit).
+# This scan counts the collections a text opens (block indentation, `- ` indicators, flow brackets)
+# so the refusal is LS008 whichever parser runs. It may count too few (the builder's own depth check
+# then refuses while reading events), never too many, so no valid spec is refused by it.
+
+_KEY = re.compile(r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"\[\]{},&*!|>%@`?-][^#]*?|-[^\s#][^#]*?)\s*:(?:\s|$)""")
+_BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*\s*(?:#.*)?$")
+
+
+def too_deep(lines: list[str], limit: int) -> tuple[int, int] | None:
+    """The 1-based (line, column) where the text opens more than `limit` nested collections."""
+    indents: list[int] = []  # columns of the open block collections
+    flow = 0  # open `[` and `{`
+    quote = ""  # the quote character of a quoted scalar open inside flow
+    block_scalar = -1  # indentation of the line that opened a `|` or `>` scalar
+    for number, line in enumerate(lines, start=1):
+        column = 0
+        if not flow and not quote:
+            content = line.lstrip(" ")
+            indent = len(line) - len(content)
+            if block_scalar >= 0:
+                if not content or indent > block_scalar:
+                    continue
+                block_scalar = -1
+            if not content or content[0] in "#\t" or content.startswith(("---", "...", "%")):
+                continue
+            while indents and indents[-1] > indent:
+                indents.pop()
+            column = indent
+            while True:  # a `- ` indicator or a key opens a collection at its column
+                dash = line.startswith("- ", column) or column == len(line) - 1 and line[column] == "-"
+                key = None if dash else _KEY.match(line, column)
+                if not dash and not key:
+                    break
+                if not indents or indents[-1] < column:
+                    indents.append(column)
+                    if len(indents) > limit:
+                        return number, column + 1
+                if key:
+                    column = key.end()
+                    break
+                column += 1
+                while column < len(line) and line[column] == " ":
+                    column += 1
+            while column < len(line) and line[column] == " ":
+                column += 1
+            if _BLOCK_SCALAR.match(line, column):
+                block_scalar = indent
+                continue
+            if not line.startswith(("[", "{"), column):
+                continue
+        while column < len(line):
+            char = line[column]
+            if quote:
+                if char == "\\" and quote == '"':
+                    column += 1
+                elif char == quote and line[column + 1:column + 2] == "'" == quote:
+                    column += 1  # '' inside single quotes
+                elif char == quote:
+                    quote = ""
+            elif char in "[{":
+                flow += 1
+                if len(indents) + flow > limit:
+                    return number, column + 1
+            elif char in "]}":
+                flow = max(flow - 1, 0)
+                if not flow:
+                    break
+            elif char in "\"'" and line[:column].rstrip(" ")[-1:] in ("[", "{", ",", ":", ""):
+                quote = char
+            elif char == "#" and line[column - 1:column] in (" ", "\t"):
+                break
+            column += 1
+    return None
+
+
+def _nests_too_deep(span: Span) -> Diagnostic:
+    return diag("LS008", f"the document nests more than {MAX_DEPTH} levels deep", span)
 
 
 # --- bytes → text -----------------------------------------------------------------------------
@@ -167,7 +266,7 @@ class _Builder:
         if isinstance(event, AliasEvent):
             return self.alias(event)
         if depth > MAX_DEPTH:
-            raise _Refused(diag("LS008", f"the document nests more than {MAX_DEPTH} levels deep", self.span(event)))
+            raise _Refused(_nests_too_deep(self.span(event)))
         anchor = event.anchor
         if anchor is not None:
             self.open_anchors.add(anchor)

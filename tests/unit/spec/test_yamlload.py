@@ -8,7 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
+from leadsync.spec import yamlload
 from leadsync.spec.nodes import Map, to_plain
 from leadsync.spec.yamlload import MAX_BYTES, parse_text, read_file, resolve_plain
 
@@ -215,3 +217,33 @@ def test_memory_stays_small_for_the_bomb():
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     parse_text(BILLION_LAUGHS, "s.yaml")
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB
+
+
+# --- nesting is measured by leadsync, not by whichever YAML parser is installed -----------------
+
+
+@pytest.mark.parametrize("loader", ["SafeLoader", "CSafeLoader"])
+@pytest.mark.parametrize("text", ["[" * 2000, "a:\n" + "".join("  " * i + "- b:\n" for i in range(1, 1200)),
+                                  "x: " + "{a: " * 1500])
+def test_deep_nesting_is_ls008_with_either_parser(monkeypatch, loader, text):
+    if not hasattr(yaml, loader):
+        pytest.skip(f"PyYAML without {loader}")
+    monkeypatch.setattr(yamlload, "_LOADER", getattr(yaml, loader))
+    code, _, message = only(parse_text(text, "s.yaml"))
+    assert code == "LS008" and "nests more than 64 levels" in message
+
+
+def test_the_depth_scan_never_counts_more_than_the_parser():
+    at_limit = "a: " + "[" * 63 + "]" * 63 + "\n"
+    quoted = "a: [\"[[[[\", '[[['' [[', b]\n" * 1 + "c: '" + "[" * 100 + "'\n"
+    block = "d: |\n" + "".join("  " + "[" * 80 + "\n" for _ in range(3)) + "e: >-\n  {{{{\n"
+    comment = "f: 1  # " + "[" * 100 + "\n"
+    plain = "g: a[b{c\n"
+    for text in (at_limit, quoted, block, comment, plain):
+        assert yamlload.too_deep(text.split("\n"), 64) is None, text
+        assert parse_text(text, "s.yaml").diagnostics == []
+
+
+def test_the_depth_scan_counts_block_and_flow_together():
+    text = "".join("  " * i + "k:\n" for i in range(40)) + "  " * 40 + "k: " + "[" * 30 + "\n"
+    assert yamlload.too_deep(text.split("\n"), 64) == (41, 107)
