@@ -31,20 +31,20 @@ class _LazyGroup(click.Group):
     def get_command(self, ctx, name):
         if name in self._lazy:
             module, attr = self._lazy[name].split(":")
-            return getattr(importlib.import_module(module), attr)
-        return super().get_command(ctx, name)
+            return _with_debug(getattr(importlib.import_module(module), attr))
+        command = super().get_command(ctx, name)
+        return _with_debug(command) if command is not None else None
 
     def invoke(self, ctx: click.Context):
         """Turn typed failures into one clean line and their exit code; a traceback only with --debug."""
         from leadsync.errors import LeadsyncError
 
-        debug = bool(ctx.params.get("debug"))
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except LeadsyncError as err:
-            if debug:
+            if _debugging(ctx):
                 import traceback
 
                 traceback.print_exc()
@@ -54,10 +54,34 @@ class _LazyGroup(click.Group):
             click.echo("interrupted", err=True)
             ctx.exit(130)
         except Exception as err:  # noqa: BLE001 — the last line of defence: no traceback for users
-            if debug:
+            if _debugging(ctx):
                 raise
             click.echo(f"internal error: {type(err).__name__}: {err} (run with --debug for details)", err=True)
             ctx.exit(int(ExitCode.FAILED))
+
+
+def _remember_debug(ctx: click.Context, param, value: bool) -> bool:
+    if value:
+        ctx.meta["leadsync.debug"] = True  # meta is one dict for the whole command line
+    return value
+
+
+def _debugging(ctx: click.Context) -> bool:
+    return bool(ctx.meta.get("leadsync.debug"))
+
+
+def _with_debug(command: click.Command) -> click.Command:
+    """`--debug` after the command name too, on every command and subcommand (`leadsync validate x --debug`)."""
+    debug = next((p for p in command.params if p.name == "debug"), None)
+    if debug is None:
+        command.params.append(click.Option(["--debug"], is_flag=True, expose_value=False, callback=_remember_debug,
+                                           help="Show tracebacks and request logs (never secrets)."))
+    elif debug.callback is None:
+        debug.callback = _remember_debug
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _with_debug(sub)
+    return command
 
 
 @click.group(
@@ -69,7 +93,7 @@ class _LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(package_name="leadsync")
-@click.option("--debug", is_flag=True, help="Show tracebacks and request logs (never secrets).")
+@click.option("--debug", is_flag=True, callback=_remember_debug, help="Show tracebacks and request logs (never secrets).")
 @click.pass_context
 def main_group(ctx: click.Context, debug: bool) -> None:
     """leadsync: your Lead lifecycle (stages, statuses, rules) as a reviewed, deployable file."""
@@ -100,17 +124,24 @@ def init(path: str, preset: str, force: bool, list_presets: bool) -> None:
 
 @main_group.command()
 @click.argument("specs", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "github", "sarif"]), default="text",
+              show_default=True, help="github: workflow annotations; sarif: SARIF 2.1.0 for code scanning.")
 @click.option("--templates", "template_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="A folder of templates that override the built-in ones.")
 @click.option("--no-cache", is_flag=True, help="Check every spec afresh instead of reusing results for unchanged files.")
 def validate(specs: tuple[str, ...], fmt: str, template_dir: Path | None, no_cache: bool) -> None:
-    """Check specs, and the metadata they render against the Metadata API schema."""
+    """Check specs, and the metadata they render against the Metadata API schema.
+
+    SPECS are files or folders; a folder means every spec in it, recursively (YAML files without a
+    top-level `leadsync:` or `extends:` key are skipped). With several specs, the last line says how
+    many passed: `N specs: N ok, N failed`."""
+    from leadsync.batch import expand
     from leadsync.build import check
     from leadsync.diagnostics import has_errors
     from leadsync.report import formats
 
-    per_file = {p: check(p, template_dir, use_cache=not no_cache) for p in (specs or ("leadsync.yaml",))}
+    found = expand(specs or ("leadsync.yaml",))
+    per_file = {p: check(p, template_dir, use_cache=not no_cache) for p in found.specs}
     click.echo(formats.render_diagnostics(per_file, fmt), nl=False)
     _exit(ExitCode.FAILED if any(has_errors(d) for d in per_file.values()) else ExitCode.OK)
 

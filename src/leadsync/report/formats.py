@@ -8,10 +8,11 @@ from leadsync.diagnostics import Diagnostic
 
 
 def _text(per_file: dict[str, list[Diagnostic]]) -> str:
-    from leadsync.report.text import format_text, summary_line
+    from leadsync.report.text import batch_summary_line, format_text, summary_line
 
     diagnostics = [d for ds in per_file.values() for d in ds]
-    return format_text(diagnostics) + summary_line(per_file)
+    summary = batch_summary_line(per_file) if len(per_file) > 1 else summary_line(per_file)
+    return format_text(diagnostics) + summary
 
 
 def _json(per_file: dict[str, list[Diagnostic]]) -> str:
@@ -26,10 +27,24 @@ def _junit(per_file: dict[str, list[Diagnostic]]) -> str:
     return junit_for_specs(per_file)
 
 
+def _github(per_file: dict[str, list[Diagnostic]]) -> str:
+    from leadsync.report.github import format_github
+
+    return format_github(per_file)
+
+
+def _sarif(per_file: dict[str, list[Diagnostic]]) -> str:
+    from leadsync.report.sarif import format_sarif
+
+    return format_sarif(per_file)
+
+
 FORMATTERS: dict[str, Callable[[dict[str, list[Diagnostic]]], str]] = {
     "text": _text,
     "json": _json,
     "junit": _junit,
+    "github": _github,
+    "sarif": _sarif,
 }
 
 

@@ -31,3 +31,12 @@ def summary_line(per_file: Mapping[str, list[Diagnostic]]) -> str:
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def batch_summary_line(per_file: Mapping[str, list[Diagnostic]]) -> str:
+    """The one closing line of a check of many specs: "3 specs: 2 ok, 1 failed (4 errors, 1 warning)"."""
+    failed = sum(1 for ds in per_file.values() if any(d.is_error for d in ds))
+    every = [d for ds in per_file.values() for d in ds]
+    errors = sum(1 for d in every if d.is_error)
+    detail = f" ({_count(errors, 'error')}, {_count(len(every) - errors, 'warning')})" if every else ""
+    return f"{_count(len(per_file), 'spec')}: {len(per_file) - failed} ok, {failed} failed{detail}\n"
