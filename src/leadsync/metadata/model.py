@@ -245,6 +245,33 @@ class PermissionSet:
     label: str
     field_permissions: tuple[FieldPermission, ...]
     description: str | None = None
+    custom_permissions: tuple[str, ...] = ()  # CustomPermission names it grants (customPermissions)
+
+
+@dataclass(frozen=True)
+class CustomPermission:
+    """A custom permission (guards.bypass_permission): validation rules test it with $Permission.X."""
+
+    full_name: str
+    label: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ApexClass:
+    """An Apex class: `body` is the .cls source, the rest its -meta.xml."""
+
+    full_name: str
+    body: str
+    api_version: str
+    status: str = "Active"
+
+
+@dataclass(frozen=True)
+class LeadConfigSettings:
+    """Lead Settings (Settings `LeadConfig`): only what leadsync sets; None leaves the org's value."""
+
+    should_lead_convert_require_validation: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -270,6 +297,9 @@ class Bundle:
     standard_value_sets: tuple[StandardValueSet, ...] = ()
     flows: tuple[Flow, ...] = ()
     permission_sets: tuple[PermissionSet, ...] = ()
+    custom_permissions: tuple[CustomPermission, ...] = ()
+    apex_classes: tuple[ApexClass, ...] = ()
+    lead_config: LeadConfigSettings | None = None  # Settings LeadConfig (settings/LeadConfig.settings)
 
     def members(self) -> dict[str, list[str]]:
         """package.xml members by metadata type, each list sorted (Salesforce's own order)."""
@@ -294,4 +324,10 @@ class Bundle:
             add("Flow", fl.full_name)
         for ps in self.permission_sets:
             add("PermissionSet", ps.full_name)
+        for cp in self.custom_permissions:
+            add("CustomPermission", cp.full_name)
+        for cls in self.apex_classes:
+            add("ApexClass", cls.full_name)
+        if self.lead_config is not None:
+            add("Settings", "LeadConfig")
         return {k: sorted(v) for k, v in sorted(types.items())}

@@ -10,6 +10,9 @@
 | StandardValueSet | standardValueSets/X.standardValueSet-meta.xml | standardValueSets/X.standardValueSet |
 | Flow | flows/X.flow-meta.xml | flows/X.flow |
 | PermissionSet | permissionsets/X.permissionset-meta.xml | permissionsets/X.permissionset |
+| CustomPermission | customPermissions/X.customPermission-meta.xml | customPermissions/X.customPermission |
+| ApexClass | classes/X.cls and classes/X.cls-meta.xml | the same |
+| Settings LeadConfig | settings/LeadConfig.settings-meta.xml | settings/LeadConfig.settings |
 | project | sfdx-project.json (at the root) | package.xml |
 
 As `sf` writes them, source files of Lead's children keep their fullName and top-level components
@@ -35,8 +38,9 @@ RENDERED_PATHS: dict[str, re.Pattern[str]] = {
     "source": re.compile(
         rf"sfdx-project\.json|{re.escape(SOURCE_ROOT)}/(objects/{OBJECT}/({OBJECT}\.object-meta\.xml|"
         r"(fields|businessProcesses|recordTypes|validationRules)/[^/]+)|"
-        r"(standardValueSets|flows|permissionsets)/[^/]+)"),
-    "mdapi": re.compile(rf"package\.xml|objects/{OBJECT}\.object|(standardValueSets|flows|permissionsets)/[^/]+"),
+        r"(standardValueSets|flows|permissionsets|customPermissions|classes|settings)/[^/]+)"),
+    "mdapi": re.compile(rf"package\.xml|objects/{OBJECT}\.object|"
+                        r"(standardValueSets|flows|permissionsets|customPermissions|classes|settings)/[^/]+"),
 }
 # A path that either layout renders: `render` replaces a folder holding a render of the other layout.
 RENDERED_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in RENDERED_PATHS.values()))
@@ -84,6 +88,8 @@ def _source(bundle: Bundle, tdir: Path | None) -> dict[str, str]:
             )
     for name, text in _top_level(bundle, tdir).items():
         files[f"{SOURCE_ROOT}/{name}-meta.xml"] = text
+    for name, text in _apex(bundle, tdir).items():
+        files[f"{SOURCE_ROOT}/{name}"] = text
     return files
 
 
@@ -94,6 +100,7 @@ def _mdapi(bundle: Bundle, tdir: Path | None) -> dict[str, str]:
             or lead.validation_rules:
         files[f"objects/{OBJECT}.object"] = _render("CustomObject", OBJECT, tdir, lead=lead, with_children=True)
     files.update(_top_level(bundle, tdir))
+    files.update(_apex(bundle, tdir))
     return files
 
 
@@ -110,6 +117,24 @@ def _top_level(bundle: Bundle, tdir: Path | None) -> dict[str, str]:
         files[f"permissionsets/{_file(ps.full_name)}.permissionset"] = _render(
             "PermissionSet", ps.full_name, tdir, permission_set=ps
         )
+    for cp in bundle.custom_permissions:
+        files[f"customPermissions/{_file(cp.full_name)}.customPermission"] = _render(
+            "CustomPermission", cp.full_name, tdir, permission=cp
+        )
+    if bundle.lead_config is not None:
+        files["settings/LeadConfig.settings"] = _render(
+            "LeadConfigSettings", "LeadConfig", tdir, settings=bundle.lead_config
+        )
+    return files
+
+
+def _apex(bundle: Bundle, tdir: Path | None) -> dict[str, str]:
+    """Apex classes: the same two files in both layouts (classes/X.cls and classes/X.cls-meta.xml)."""
+    files = {}
+    for cls in bundle.apex_classes:
+        files[f"classes/{_file(cls.full_name)}.cls"] = cls.body
+        files[f"classes/{_file(cls.full_name)}.cls-meta.xml"] = _render("ApexClass", cls.full_name, tdir,
+                                                                        apex_class=cls)
     return files
 
 

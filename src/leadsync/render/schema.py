@@ -129,7 +129,8 @@ def violations(files: dict[str, bytes], *, any_order: bool = False) -> list[Viol
     schema = None
     found = []
     for path, data in files.items():
-        if not path.endswith((".xml", ".object", ".standardValueSet", ".flow", ".permissionset")):
+        if not path.endswith((".xml", ".object", ".standardValueSet", ".flow", ".permissionset",
+                              ".customPermission", ".settings")):
             continue
         try:
             root = etree.fromstring(data, parser=_parser())
@@ -164,6 +165,11 @@ def validate_files(files: dict[str, bytes]) -> list[Diagnostic]:
         template = _template_for(v.kind, v.where) if v.kind else _template_for_file(v.path)
         diagnostics.append(_diagnostic(v.path, v.line, v.column, template, detail))
     return diagnostics
+
+
+def template_of(v: Violation) -> str:
+    """The template that wrote the element (or the file) a violation is about."""
+    return _template_for(v.kind, v.where) if v.kind else _template_for_file(v.path)
 
 
 def _put_in_schema_order(element, type_name: str) -> None:
@@ -256,6 +262,9 @@ def _template_for_file(path: str) -> str:
         ".validationRule-meta.xml": "ValidationRule", ".standardValueSet": "StandardValueSet",
         ".standardValueSet-meta.xml": "StandardValueSet", ".flow": "Flow", ".flow-meta.xml": "Flow",
         ".permissionset": "PermissionSet", ".permissionset-meta.xml": "PermissionSet",
+        ".customPermission": "CustomPermission", ".customPermission-meta.xml": "CustomPermission",
+        ".settings": "LeadConfigSettings", ".settings-meta.xml": "LeadConfigSettings",
+        ".cls-meta.xml": "ApexClass",
     }
     kind = next((k for suffix, k in suffixes.items() if path.endswith(suffix)), None)
     return TEMPLATE_FOR[kind] if kind else "an unknown template"

@@ -36,6 +36,9 @@ TEMPLATE_FOR = {
     "StandardValueSet": "StandardValueSet.xml.j2",
     "Flow": "Flow.xml.j2",
     "PermissionSet": "PermissionSet.xml.j2",
+    "CustomPermission": "CustomPermission.xml.j2",
+    "ApexClass": "ApexClass.xml.j2",
+    "LeadConfigSettings": "LeadConfigSettings.xml.j2",
     "Package": "package.xml.j2",
 }
 # Children of the mdapi Lead.object: element name -> metadata type.
@@ -186,4 +189,4 @@ def _render_error(err: Exception, name: str, node: str, path: str, line: int | N
     message = f"template {Path(path).name} failed while rendering {node}: {detail}"
     if Path(path).name != name:
         message += f" (included from {name})"
-    return RenderError(message, error(TEMPLATE_ERROR, message, Span(path, line or 0, 0)))
+    return RenderError(message, error(TEMPLATE_ERROR, message, Span(path, line or 1, 1)))
