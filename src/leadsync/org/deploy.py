@@ -67,6 +67,8 @@ class DeployOutcome:
     allow_destructive: bool = False
     # For component failures of a deployed spec: (type, name, problem) -> the spec line to change.
     spec_spans: dict[tuple[str, str, str | None], Span] = field(default_factory=dict)
+    # Existing leads moved by renamed_from / given a stage by stage_field.backfill (org/migrate.py).
+    migration: object | None = None  # migrate.MigrationResult
 
     @property
     def spec_failed(self) -> bool:
@@ -142,6 +144,12 @@ def deploy_spec(
         info = _checked_org(org, progress, waiting, request.allow_production)
         progress.phase(f"comparing picklist values with {info.name}")
         removals = with_retries(lambda: find_removals(org, deployed), policy=waiting.policy, sleep=waiting.sleep)
+        migration = _migration_plan(org, built, progress, waiting)  # renamed_from, backfill (org/migrate.py)
+        if migration is not None:
+            from leadsync.org import migrate
+
+            removals = migrate.exempt_renamed(removals, migration)
+            package = zip_bytes(migrate.phase_one_files(built.files, migration))
         if not request.options.check_only:
             guard_value_removal(removals, allow_destructive=request.allow_destructive)
         progress.phase(f"submitting {len(built.files)} files to {info.name}")
@@ -149,8 +157,50 @@ def deploy_spec(
         progress.submitted(deploy_id, action)
         outcome = _wait(org, deploy_id, action, request.wait_seconds, progress, waiting, info, diagnostics,
                         submitted_here=True)
-        return replace(outcome, removals=removals, allow_destructive=request.allow_destructive,
-                       spec_spans=_spec_spans(outcome, built.load))
+        outcome = replace(outcome, removals=removals, allow_destructive=request.allow_destructive,
+                          spec_spans=_spec_spans(outcome, built.load))
+        if migration is not None:
+            outcome = _migrate(org, built, migration, outcome, request, progress, waiting, info)
+        return outcome
+
+
+def _migration_plan(org: OrgClient, built, progress: Progress, waiting: Waiting):
+    """What the deploy does to existing leads (renamed_from, stage_field.backfill); None when nothing to do."""
+    from leadsync.org import migrate
+
+    spec = built.load.spec
+    if not migrate.renames_of(spec) and not migrate.backfill_enabled(spec):
+        return None
+    progress.phase("counting the leads renamed statuses and the backfill move")
+    return with_retries(lambda: migrate.pending(spec, org), policy=waiting.policy, sleep=waiting.sleep)
+
+
+def _migrate(org: OrgClient, built, migration, outcome: DeployOutcome, request: DeployRequest,
+             progress: Progress, waiting: Waiting, info: OrgInfo) -> DeployOutcome:
+    """After the package is in: move the leads, then deploy LeadStatus again with the old values inactive."""
+    from leadsync.org import migrate
+
+    if request.options.check_only or not outcome.success:
+        return replace(outcome, migration=migrate.planned(migration))
+
+    def redeploy(files: dict[str, bytes]):
+        from leadsync.render.output import zip_bytes
+
+        progress.phase(f"deactivating the renamed statuses in {info.name}")
+        deploy_id = _submit(lambda: org.deploy(zip_bytes(files), DeployOptions(test_level=request.options.test_level,
+                                                                               tests=request.options.tests)), info)
+        progress.submitted(deploy_id, "deploy")
+        second = _wait(org, deploy_id, "deploy", request.wait_seconds, progress, waiting, info, submitted_here=True)
+        problem = None
+        if not second.success:
+            status = second.status
+            problem = ("still running" if second.still_running else
+                       "; ".join(c.problem or "" for c in status.failures) or status.error_message if status else None)
+        return deploy_id, second.success, problem
+
+    moves = progress if hasattr(progress, "moving") else migrate.NoMoveProgress()
+    result = migrate.finish(org, built.load.spec, migration, built.files, redeploy, moves)
+    return replace(outcome, migration=result)
 
 
 def _spec_spans(outcome: DeployOutcome, loaded) -> dict[tuple[str, str, str | None], Span]:

@@ -105,6 +105,9 @@ def format_text(outcome: DeployOutcome, org_args: tuple[str, ...] = ()) -> str:
         code = f"{status.error_status_code}: " if status.error_status_code else ""
         lines.append(f"error: {code}{status.error_message}")
     lines.extend(_removal_lines(outcome, status))
+    from leadsync.report.migrate import migration_lines
+
+    lines.extend(migration_lines(getattr(outcome, "migration", None), validation=outcome.action == "validate"))
     lines.append(_summary(outcome, status))
     if outcome.success and outcome.action == "validate":
         lines.append(f"quick-deploy it without running tests again: {quick_command(status.id, org_args)}")
@@ -196,6 +199,8 @@ def to_json(outcome: DeployOutcome | None, *, error: BaseException | None = None
         # Deactivated only when a deploy succeeded and was not check-only (see success, checkOnly).
         "deactivated": [{"field": r.field, "value": r.value, "leads": r.leads}
                         for r in (outcome.removals if outcome else ())],
+        # Existing leads: renamed_from moves and stage_field.backfill (null when the spec has neither).
+        "migration": outcome.migration.to_json() if outcome and getattr(outcome, "migration", None) else None,
     }
     return doc
 
@@ -269,6 +274,19 @@ class PlainProgress:
     def close(self) -> None:
         pass
 
+    # moving existing leads (org/migrate.py MoveProgress)
+    def moving(self, label: str, total: int) -> None:
+        from leadsync.report.migrate import PlainMoves
+
+        self._moves = getattr(self, "_moves", None) or PlainMoves(self._stream)
+        self._moves.moving(label, total)
+
+    def moved(self, count: int) -> None:
+        self._moves.moved(count)
+
+    def moved_all(self) -> None:
+        self._moves.moved_all()
+
     def _write(self, line: str) -> None:
         self._stream.write(line + "\n")
         self._stream.flush()
@@ -297,6 +315,12 @@ class LiveProgress(PlainProgress):
 
     def status(self, status: DeployStatus) -> None:
         self._live.update(self._text(f"{status.id}: {progress_text(status)}"))
+
+    def moving(self, label: str, total: int) -> None:
+        from leadsync.report.migrate import BarMoves
+
+        self._moves = BarMoves(self._stream, pause=self._live.stop, resume=self._live.start)
+        self._moves.moving(label, total)
 
     def close(self) -> None:
         self._live.stop()
