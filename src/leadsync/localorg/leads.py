@@ -1,121 +1,153 @@
-"""Lead records: created as Salesforce creates them (checked, defaulted), stored in `records.py`, queried.
+"""Lead records: saved through the record engine (`engine/save.py`, Salesforce's order of execution on
+the deployed metadata), stored in `records.py` a batch at a time, read, deleted and converted.
 
-A new lead must name only fields the org has (the standard Lead fields of `catalog.py` and the custom
-fields deployed), may not set system fields, needs LastName and Company, and its restricted picklists
-(Status, and custom picklists with a restricted value set) hold active values only. Status defaults to
-the org's default LeadStatus value and a custom picklist to its default value, as an API insert does.
-Automation (the flow, validation rules, assignment rules) does not run yet.
+Every write takes a list and writes the store once: a REST call, a 200-record collection and a
+Bulk API job each cost one transaction, whatever their size. Results come back in the shape of an
+sObject collection: `{"id", "success", "errors": [{"statusCode", "message", "fields"}]}` per record,
+in the order given. With `all_or_none`, one failure fails them all and nothing is written; the
+others answer ALL_OR_NONE_OPERATION_ROLLED_BACK, as Salesforce answers them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
-from leadsync.localorg import ids
-from leadsync.localorg.catalog import STANDARD_LEAD_FIELDS
+from leadsync.localorg.engine.errors import RecordError, UnsupportedAutomation
+from leadsync.localorg.engine.save import SaveEngine
+from leadsync.localorg.engine.schema import Schema
 from leadsync.localorg.records import RecordStore
 from leadsync.localorg.store import MetadataStore
-from leadsync.metadata import model as m
-from leadsync.metadata import parse
+
+__all__ = ["Leads", "RecordError", "UnsupportedAutomation"]
 
 SOBJECT = "Lead"
-REQUIRED = ("LastName", "Company")
-NOT_CREATABLE = frozenset(f.lower() for f in (
-    "Id", "IsDeleted", "MasterRecordId", "Name", "Address", "PhotoUrl", "IsConverted", "ConvertedDate",
-    "ConvertedAccountId", "ConvertedContactId", "ConvertedOpportunityId", "CreatedDate", "CreatedById",
-    "LastModifiedDate", "LastModifiedById", "SystemModstamp", "LastActivityDate", "LastViewedDate",
-    "LastReferencedDate", "LastTransferDate",
-))
-
-
-class RecordError(Exception):
-    """A save Salesforce refuses: one entry of the REST error list."""
-
-    def __init__(self, code: str, message: str, fields: tuple[str, ...] = ()):
-        super().__init__(code, message)
-        self.code, self.message, self.fields = code, message, fields
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
-
-    def to_json(self) -> dict:
-        return {"message": self.message, "errorCode": self.code, "fields": list(self.fields)}
+ROLLED_BACK = RecordError("ALL_OR_NONE_OPERATION_ROLLED_BACK",
+                          "Record rolled back because not all records were valid and the request was using AllOrNone header")
 
 
 class Leads:
     def __init__(self, records: RecordStore, metadata: MetadataStore, user_id: str):
         self._records, self._metadata, self._user_id = records, metadata, user_id
+        self.schema = Schema(metadata)
+        self.engine = SaveEngine(self.schema, user_id)
+        self._write_lock = threading.Lock()  # read-modify-write of one process; SQLite orders processes
+
+    @property
+    def store(self) -> RecordStore:
+        return self._records
+
+    # --- reading ------------------------------------------------------------------------------
 
     def all(self) -> list[dict]:
         return self._records.all(SOBJECT)
 
+    def iter(self):
+        return self._records.iter(SOBJECT)
+
+    def get(self, lead_id: str) -> dict | None:
+        return self._records.get(SOBJECT, lead_id)
+
     def fields(self) -> dict[str, str]:
         """Every Lead field the org has: lower-cased name -> its own spelling."""
-        custom = [k[1].split(".", 1)[1] for k in self._metadata.keys("CustomField") if k[1].startswith(f"{SOBJECT}.")]
-        return {f.lower(): f for f in (*STANDARD_LEAD_FIELDS, *custom)}
+        return dict(self.schema.rules().fields)
+
+    # --- writing ------------------------------------------------------------------------------
 
     def create(self, records: list[dict]) -> list[str]:
-        """Check and store new leads, all or none; their ids. Raises RecordError for the first bad one."""
-        rows = [self._new(r) for r in records]
-        self._records.insert(SOBJECT, rows)
+        """Check, run automation on and store new leads, all or none; their ids. Raises RecordError
+        (the first bad record's) when any is refused."""
+        rules, now = self.schema.rules(), _now()
+        rows = [self.engine.insert(given, now, rules) for given in records]
+        self._records.write(SOBJECT, inserts=rows)
         return [r["Id"] for r in rows]
 
-    # --- one record ---------------------------------------------------------------------------
+    def insert(self, records: list[dict], all_or_none: bool = False) -> list[dict]:
+        """New leads; a result per record."""
+        rules, now = self.schema.rules(), _now()
+        outcomes: list[dict | RecordError] = []
+        for given in records:
+            try:
+                outcomes.append(self.engine.insert(given, now, rules))
+            except RecordError as err:
+                outcomes.append(err)
+        return self._commit(outcomes, all_or_none, inserts=True)
 
-    def _new(self, given: dict) -> dict:
-        known = self.fields()
-        row: dict = {}
-        for name, value in given.items():
-            if name == "attributes":
-                continue
-            field = known.get(name.lower())
-            if field is None:
-                raise RecordError("INVALID_FIELD", f"No such column '{name}' on sobject of type {SOBJECT}")
-            if name.lower() in NOT_CREATABLE:
-                raise RecordError("INVALID_FIELD_FOR_INSERT_UPDATE",
-                                  f"Unable to create/update fields: {field}. Please check the security settings "
-                                  "of this field and verify that it is read/write for your profile or permission set.",
-                                  (field,))
-            row[field] = value
-        picklists = self._picklists()
-        for field, (_label, _values, default) in picklists.items():
-            if row.get(field) in (None, "") and default is not None:
-                row[field] = default
-        missing = [f for f in REQUIRED if row.get(f) in (None, "")]
-        if missing:
-            raise RecordError("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(missing)}]",
-                              tuple(missing))
-        for field, (label, values, _default) in picklists.items():
-            value = row.get(field)
-            if values is not None and value not in (None, "") and value not in values:
-                raise RecordError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                                  f"{label}: bad value for restricted picklist field: {value}", (field,))
-        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-        name = " ".join(str(row[f]) for f in ("FirstName", "LastName") if row.get(f))
-        return {
-            "Id": ids.new_id(SOBJECT), **row, "Name": name, "IsConverted": False, "IsDeleted": False,
-            "OwnerId": row.get("OwnerId") or self._user_id, "CreatedDate": now, "CreatedById": self._user_id,
-            "LastModifiedDate": now, "LastModifiedById": self._user_id, "SystemModstamp": now,
-        }
+    def update(self, rows: list[dict], all_or_none: bool = False) -> list[dict]:
+        """Changes to stored leads, each row with its "Id"; a result per row."""
+        with self._write_lock:
+            rules, now = self.schema.rules(), _now()
+            stored = self._records.get_many(SOBJECT, [r.get("Id") or r.get("id") for r in rows])
+            outcomes: list[dict | RecordError] = []
+            seen: dict[str, dict] = {}
+            for given in rows:
+                lead_id = given.get("Id") or given.get("id")
+                current = seen.get(str(lead_id)[:15]) or stored.get(lead_id) if lead_id else None
+                if current is None:
+                    outcomes.append(_not_found(lead_id))
+                    continue
+                try:
+                    saved = self.engine.update(current, {k: v for k, v in given.items() if k != "id"}, now, rules)
+                except RecordError as err:
+                    err.record_id = current["Id"]
+                    outcomes.append(err)
+                    continue
+                seen[saved["Id"][:15]] = saved
+                outcomes.append(saved)
+            return self._commit(outcomes, all_or_none, inserts=False)
 
-    def _picklists(self) -> dict[str, tuple[str, frozenset[str] | None, str | None]]:
-        """field -> (label, active values when restricted else None, default value)."""
-        out: dict[str, tuple[str, frozenset[str] | None, str | None]] = {}
-        stored = self._metadata.get("StandardValueSet", "LeadStatus")
-        if stored is not None:
-            svs = parse.parse_standard_value_set(parse.parse_xml("LeadStatus", stored.content), "LeadStatus")
-            out["Status"] = ("Status", frozenset(v.full_name for v in svs.active_values), _default(svs.active_values))
-        for _type, full_name in self._metadata.keys("CustomField"):
-            if not full_name.startswith(f"{SOBJECT}."):
-                continue
-            stored = self._metadata.get("CustomField", full_name)
-            name = full_name.split(".", 1)[1]
-            field = parse.parse_custom_field(parse.parse_xml(full_name, stored.content), name) if stored else None
-            if isinstance(field, m.PicklistField):
-                active = frozenset(v.full_name for v in field.active_values)
-                out[field.full_name] = (field.label, active if field.restricted else None, _default(field.active_values))
-        return out
+    def delete(self, ids: list[str], all_or_none: bool = False) -> list[dict]:
+        with self._write_lock:
+            stored = self._records.get_many(SOBJECT, ids)
+            outcomes: list[dict | RecordError] = [stored[i] if i in stored else _not_found(i) for i in ids]
+            results = _results(outcomes, ids)
+            if all_or_none and any(not r["success"] for r in results):
+                return _rolled_back(results)
+            self._records.write(SOBJECT, deletes=[o["Id"] for o in outcomes if isinstance(o, dict)])
+            return results
+
+    def save_converted(self, record: dict) -> None:
+        """A conversion's result (convert.py): stored as is."""
+        with self._write_lock:
+            self._records.write(SOBJECT, updates=[record])
+
+    def _commit(self, outcomes: list, all_or_none: bool, inserts: bool) -> list[dict]:
+        results = _results(outcomes)
+        if all_or_none and any(isinstance(o, RecordError) for o in outcomes):
+            return _rolled_back(results)
+        good = [o for o in outcomes if isinstance(o, dict)]
+        if good:
+            if inserts:
+                self._records.write(SOBJECT, inserts=good)
+            else:
+                self._records.write(SOBJECT, updates=good)
+        return results
 
 
-def _default(values) -> str | None:
-    return next((v.full_name for v in values if v.default), None)
+def _results(outcomes: list, ids: list[str] | None = None) -> list[dict]:
+    out = []
+    for n, o in enumerate(outcomes):
+        if isinstance(o, dict):
+            out.append({"id": o["Id"], "success": True, "errors": []})
+        else:
+            given_id = getattr(o, "record_id", None) or (ids[n] if ids else None)
+            out.append({"id": given_id, "success": False, "errors": [e.to_result_json() for e in o.all()]})
+    return out
+
+
+def _rolled_back(results: list[dict]) -> list[dict]:
+    return [r if not r["success"] else {"id": None, "success": False, "errors": [ROLLED_BACK.to_result_json()]}
+            for r in results]
+
+
+def _not_found(lead_id) -> RecordError:
+    if not isinstance(lead_id, str) or len(lead_id) not in (15, 18):
+        err = RecordError("MALFORMED_ID", f"Lead ID: id value of incorrect type: {lead_id}", ("Id",))
+    else:
+        err = RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
+    err.record_id = lead_id if isinstance(lead_id, str) else None
+    return err
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
