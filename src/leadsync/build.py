@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from leadsync.diagnostics import Diagnostic, has_errors, sort_key
 
 if TYPE_CHECKING:
+    from leadsync.metadata.model import Bundle
     from leadsync.spec.load import LoadResult
 
 
@@ -21,6 +22,8 @@ class BuildResult:
     load: LoadResult
     files: dict[str, bytes] = field(default_factory=dict)
     render_diagnostics: list[Diagnostic] = field(default_factory=list)
+    bundle: Bundle | None = None  # what the spec compiled to: plan, deploy and provenance share it
+    template_dir: Path | None = None
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -42,15 +45,17 @@ def build(path: str | Path, layout: str = "mdapi", template_dir: Path | None = N
     # Imported here: rendering pulls in jinja2 and lxml, which `init` and bad specs never need.
     from leadsync.render.compile import compile_spec
     from leadsync.render.layouts import render_files
-    from leadsync.render.schema import validate_files
+    from leadsync.render.overrides import check_files
     from leadsync.render.templates import RenderError
 
     try:
-        result.files = render_files(compile_spec(loaded.spec), layout, template_dir=template_dir)
+        result.bundle = compile_spec(loaded.spec)
+        result.template_dir = template_dir
+        result.files = render_files(result.bundle, layout, template_dir=template_dir)
     except RenderError as err:
         result.render_diagnostics.append(err.diagnostic)
         return result
-    result.render_diagnostics.extend(validate_files(result.files))
+    result.render_diagnostics.extend(check_files(result.files, template_dir))
     return result
 
 

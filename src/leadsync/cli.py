@@ -113,6 +113,11 @@ def init(path: str, preset: str, force: bool, list_presets: bool) -> None:
     from leadsync.starter import init_spec, preset_names
 
     if list_presets:
+        ctx = click.get_current_context()
+        given = [f"--{n.replace('_', '-')}" if n != "path" else repr(path) for n in ("path", "preset", "force")
+                 if ctx.get_parameter_source(n) is click.core.ParameterSource.COMMANDLINE]
+        if given:
+            raise click.UsageError(f"--list-presets writes nothing and takes no {', '.join(given)}")
         click.echo("\n".join(preset_names()))
         return
     written = init_spec(Path(path), preset, force=force)

@@ -33,7 +33,7 @@ def test_init_refuses_to_overwrite_without_force(tmp_path: Path):
     target = tmp_path / "leadsync.yaml"
     target.write_text("mine\n")
     result = run("init", str(target))
-    assert result.exit_code == 1
+    assert result.exit_code == 2, "a usage error, like an unknown preset"
     assert "already exists" in result.output and "--force" in result.output
     assert target.read_text() == "mine\n"
     assert run("init", str(target), "--force").exit_code == 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 import time
 import xml.etree.ElementTree as ET
@@ -133,7 +134,10 @@ def _tls_reason(exc: BaseException) -> str:
     for e in _causes(exc):
         text = str(e)
         if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
-            detail = text.split("certificate verify failed:")[-1].strip(" )'\"") if "certificate verify failed:" in text else ""
+            # "... certificate verify failed: self-signed certificate (_ssl.c:1006)')": the reason, without
+            # the C source location or the quotes and brackets of the exception reprs around it
+            found = re.search(r"certificate verify failed:\s*([^()'\"\]]*)", text)
+            detail = found.group(1).strip() if found else ""
             return f"certificate verify failed: {detail}" if detail else "certificate verify failed"
         if "hostname" in text and "match" in text:
             return "the certificate does not match the host name"

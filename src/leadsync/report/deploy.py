@@ -89,7 +89,7 @@ def format_text(outcome: DeployOutcome, org_args: tuple[str, ...] = ()) -> str:
     if outcome.spec_failed:
         lines.append("the spec has errors: nothing was sent to the org")
         return "\n".join(lines) + "\n"
-    verb = VERBS[outcome.action]
+    verb = _verb(outcome)
     if outcome.still_running:
         state = f"{status.status} ({counts(status)})" if status else "not reported yet"
         minutes = (outcome.wait_seconds or 0) / 60
@@ -105,9 +105,11 @@ def format_text(outcome: DeployOutcome, org_args: tuple[str, ...] = ()) -> str:
         code = f"{status.error_status_code}: " if status.error_status_code else ""
         lines.append(f"error: {code}{status.error_message}")
     lines.extend(_removal_lines(outcome, status))
-    from leadsync.report.migrate import migration_lines
+    from leadsync.report.migrate import layout_lines, migration_lines
 
     lines.extend(migration_lines(getattr(outcome, "migration", None), validation=outcome.action == "validate"))
+    if outcome.success:
+        lines.extend(layout_lines(getattr(outcome, "layouts", ()), status.check_only))
     lines.append(_summary(outcome, status))
     if outcome.success and outcome.action == "validate":
         lines.append(f"quick-deploy it without running tests again: {quick_command(status.id, org_args)}")
@@ -132,9 +134,19 @@ def _removal_lines(outcome: DeployOutcome, status: DeployStatus) -> list[str]:
     return []
 
 
+def _verb(outcome: DeployOutcome) -> str:
+    """What the deploy is: a resumed or canceled validation is a validation, as the org reports it."""
+    status = outcome.status
+    if outcome.action in ("resume", "cancel") and status is not None and status.check_only:
+        return VERBS["validate"]
+    return VERBS[outcome.action]
+
+
 def _summary(outcome: DeployOutcome, status: DeployStatus) -> str:
-    verb = VERBS[outcome.action]
-    where = f" {'in' if outcome.action == 'cancel' else 'to'} {outcome.org.describe()}" if outcome.org else ""
+    verb = _verb(outcome)
+    # `deploy X Succeeded to ORG`, but `Canceled in ORG`, and a validation runs in the org, changing nothing.
+    into = outcome.action != "cancel" and not status.check_only and status.status not in ("Canceled", "Canceling")
+    where = f" {'to' if into else 'in'} {outcome.org.describe()}" if outcome.org else ""
     took = f" in {outcome.elapsed:.1f} s" if outcome.elapsed is not None else ""
     head = f"{verb} {status.id} {status.status}{where}{took}: {counts(status)}"
     if outcome.action == "cancel":
@@ -201,6 +213,9 @@ def to_json(outcome: DeployOutcome | None, *, error: BaseException | None = None
                         for r in (outcome.removals if outcome else ())],
         # Existing leads: renamed_from moves and stage_field.backfill (null when the spec has neither).
         "migration": outcome.migration.to_json() if outcome and getattr(outcome, "migration", None) else None,
+        # Lead page layouts patched to show the generated fields (sent with the package).
+        "layouts": [{"name": c.name, "added": [{"field": f, "behavior": b} for f, b in c.added]}
+                    for c in (getattr(outcome, "layouts", ()) if outcome else ())],
     }
     return doc
 
