@@ -57,7 +57,11 @@ class MetadataStore:
         self._seen: tuple[int, int] | None = None
         self._refresh()
         if self.generation == 0:
-            self.commit({("StandardValueSet", "LeadStatus"): Content(standard_lead_status_xml())}, expect_generation=0)
+            from leadsync.localorg import standard_layout
+
+            self.commit({("StandardValueSet", "LeadStatus"): Content(standard_lead_status_xml()),
+                         ("Layout", standard_layout.NAME): Content(standard_layout.layout_xml())},
+                        expect_generation=0)
 
     def get(self, type_: str, full_name: str) -> Stored | None:
         self._refresh()

@@ -69,6 +69,7 @@ class DeployOutcome:
     spec_spans: dict[tuple[str, str, str | None], Span] = field(default_factory=dict)
     # Existing leads moved by renamed_from / given a stage by stage_field.backfill (org/migrate.py).
     migration: object | None = None  # migrate.MigrationResult
+    layouts: tuple = ()  # org/layouts.py LayoutChange: Lead layouts patched to show the generated fields
 
     @property
     def spec_failed(self) -> bool:
@@ -144,12 +145,16 @@ def deploy_spec(
         info = _checked_org(org, progress, waiting, request.allow_production)
         progress.phase(f"comparing picklist values with {info.name}")
         removals = with_retries(lambda: find_removals(org, deployed), policy=waiting.policy, sleep=waiting.sleep)
+        layout_changes = _layout_changes(org, built, deployed, progress, waiting)  # org/layouts.py
         migration = _migration_plan(org, built, progress, waiting)  # renamed_from, backfill (org/migrate.py)
-        if migration is not None:
-            from leadsync.org import migrate
+        if migration is not None or layout_changes:
+            from leadsync.org import layouts, migrate
 
-            removals = migrate.exempt_renamed(removals, migration)
-            package = zip_bytes(migrate.phase_one_files(built.files, migration))
+            files = layouts.with_layouts(built.files, layout_changes)
+            if migration is not None:
+                removals = migrate.exempt_renamed(removals, migration)
+                files = migrate.phase_one_files(files, migration)
+            package = zip_bytes(files)
         if not request.options.check_only:
             guard_value_removal(removals, allow_destructive=request.allow_destructive)
         progress.phase(f"submitting {len(built.files)} files to {info.name}")
@@ -158,10 +163,21 @@ def deploy_spec(
         outcome = _wait(org, deploy_id, action, request.wait_seconds, progress, waiting, info, diagnostics,
                         submitted_here=True)
         outcome = replace(outcome, removals=removals, allow_destructive=request.allow_destructive,
-                          spec_spans=_spec_spans(outcome, built.load))
+                          spec_spans=_spec_spans(outcome, built.load), layouts=tuple(layout_changes))
         if migration is not None:
             outcome = _migrate(org, built, migration, outcome, request, progress, waiting, info)
         return outcome
+
+
+def _layout_changes(org: OrgClient, built, deployed, progress: Progress, waiting: Waiting) -> list:
+    """The org's Lead layouts the spec names, patched to show the generated fields (only those that change)."""
+    from leadsync.org import layouts
+
+    if getattr(built.load.spec, "layouts", "all") == "none":
+        return []
+    progress.phase("retrieving the Lead page layouts")
+    return with_retries(lambda: layouts.pending(org, built.load.spec, deployed), policy=waiting.policy,
+                        sleep=waiting.sleep)
 
 
 def _migration_plan(org: OrgClient, built, progress: Progress, waiting: Waiting):

@@ -50,6 +50,11 @@ def migration_lines(result, validation: bool = False) -> list[str]:
     return lines
 
 
+def layout_lines(changes, check_only: bool = False) -> list[str]:
+    verb = "would add" if check_only else "added"
+    return [f"layout '{c.name}': {verb} {', '.join(f for f, _ in c.added)} (section Lead Lifecycle)" for c in changes]
+
+
 def _groups(backfill) -> str:
     if not backfill.groups:
         return ""
