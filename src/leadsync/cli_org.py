@@ -113,12 +113,30 @@ def _deploy_id(ctx, param, value):
 @click.option("--cancel", "cancel_id", metavar="ID", callback=_deploy_id, help="Cancel a deploy in progress.")
 @click.option("--templates", "template_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="A folder of templates that override the built-in ones.")
+@click.option("--all", "orgs_file", type=click.Path(dir_okay=False, exists=True), metavar="ORGS.yaml",
+              help="Deploy every client spec of ORGS.yaml to its org, concurrently (docs/many-clients.md).")
+@click.option("--jobs", type=click.IntRange(min=1, max=64), default=4, show_default=True, metavar="N",
+              help="With --all: how many orgs to deploy at a time.")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default="leadsync-reports",
+              show_default=True, metavar="DIR", help="With --all: where to write <org>.json and <org>.junit.xml.")
 @click.option("--debug", is_flag=True, help="Show tracebacks and request logs (never secrets).")
 def deploy_command(spec, org, dry_run, test_level, tests, wait, as_json, junit_file, allow_production,
-                   allow_destructive, resume_id, quick_id, cancel_id, template_dir, debug):
-    """Render SPEC and deploy it with the Metadata API (--dry-run: check-only)."""
+                   allow_destructive, resume_id, quick_id, cancel_id, template_dir, orgs_file, jobs, report_dir,
+                   debug):
+    """Render SPEC and deploy it with the Metadata API (--dry-run: check-only).
+
+    With --all ORGS.yaml: deploy many client specs to their orgs (SPEC and ORG-OPTIONS come from the file)."""
     ctx = click.get_current_context()
     debug = debug or bool((ctx.obj or {}).get("debug"))
+    if orgs_file is not None:
+        _deploy_all(ctx, orgs_file, org, dry_run=dry_run, test_level=test_level, tests=tests, wait=wait,
+                    as_json=as_json, junit_file=junit_file, allow_production=allow_production,
+                    allow_destructive=allow_destructive, by_id=resume_id or quick_id or cancel_id,
+                    template_dir=template_dir, jobs=jobs, report_dir=report_dir)
+        return
+    for name in ("jobs", "report_dir"):
+        if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+            raise click.UsageError(f"--{name.replace('_', '-')} goes with --all ORGS.yaml")
     by_id = [(flag, value) for flag, value in (("--resume", resume_id), ("--quick", quick_id),
                                                ("--cancel", cancel_id)) if value]
     if len(by_id) > 1:
@@ -186,6 +204,29 @@ def deploy_command(spec, org, dry_run, test_level, tests, wait, as_json, junit_f
     if junit_file is not None:
         _write_junit(junit_file, report.to_junit(outcome), redactor)
     ctx.exit(int(code))
+
+
+def _deploy_all(ctx, orgs_file, org, *, dry_run, test_level, tests, wait, as_json, junit_file, allow_production,
+                allow_destructive, by_id, template_dir, jobs, report_dir):
+    """`deploy --all`: the options that make sense for many orgs, then `cli_many`."""
+    if ctx.get_parameter_source("spec") is ParameterSource.COMMANDLINE:
+        raise click.UsageError("--all takes the specs from ORGS.yaml; give no SPEC")
+    if org.from_command_line:
+        raise click.UsageError("--all takes each org from ORGS.yaml; give no --target-org, --instance-url, ...")
+    if by_id:
+        raise click.UsageError("--resume, --quick and --cancel name one deploy in one org; not with --all")
+    if junit_file is not None:
+        raise click.UsageError("with --all, JUnit goes to --report-dir (one <org>.junit.xml per org)")
+    from leadsync.cli_many import deploy_all_command
+    from leadsync.org.client import DeployOptions
+
+    try:
+        options = DeployOptions.parse(check_only=dry_run, test_level=test_level, tests=tests)
+    except UsageError as err:
+        raise click.UsageError(str(err)) from None
+    deploy_all_command(orgs_file, jobs=jobs, report_dir=report_dir, options=options, wait=wait,
+                       allow_production=allow_production, allow_destructive=allow_destructive,
+                       template_dir=template_dir, as_json=as_json)
 
 
 def exit_code_for(outcome) -> ExitCode:
