@@ -10,6 +10,8 @@ NAME = st.sampled_from(WORDS)
 API = st.sampled_from(("Rating", "Lead_Score__c", "Industry", "Became_Customer__c", "Status", "Region__c"))
 SCALAR = st.one_of(st.booleans(), st.integers(-1000, 1000), NAME)
 OPS = ["eq", "ne", "gt", "gte", "lt", "lte", "contains"]
+FIELD_VALUES = {"Rating": st.sampled_from(("Hot", "Warm", "Cold")),
+                "Industry": st.sampled_from(("Banking", "Retail", "Technology"))}
 
 
 # --- strategies over the model --------------------------------------------------------------------
@@ -31,7 +33,10 @@ def conditions(draw, statuses, stages, api, depth=0):
     if kind == "changed":
         return {"changed": draw(st.sampled_from(["status", "stage", draw(api)]))}
     if kind == "field":
-        return {"field": draw(api), "op": draw(st.sampled_from(OPS)), "value": draw(SCALAR)}
+        field = draw(api)
+        # A standard field's value fits its type and picklist (LS043); a custom field takes any scalar.
+        value = draw(st.sampled_from(statuses) if field == "Status" else FIELD_VALUES.get(field, SCALAR))
+        return {"field": field, "op": draw(st.sampled_from(OPS)), "value": value}
     if kind == "null":
         return {"field": draw(api), "op": draw(st.sampled_from(["is_null", "not_null"]))}
     return {"any": draw(st.lists(conditions(statuses, stages, api, depth + 1), min_size=1, max_size=3))}
@@ -65,6 +70,8 @@ def valid_specs(draw) -> dict:
     processes = []
     for name in draw(st.lists(NAME, max_size=3, unique=True)):
         own = draw(st.one_of(st.just("all"), st.lists(st.sampled_from(statuses), min_size=1, unique=True)))
+        if own != "all":  # every process has a converted status (LS045) and the default status (LS046)
+            own = [v for i, v in enumerate(statuses) if v in own or i == default or i == min(converted)]
         process = {"name": name, "statuses": own}
         if draw(st.booleans()):
             process["default"] = draw(st.sampled_from(statuses if own == "all" else own))

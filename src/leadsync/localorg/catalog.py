@@ -1,24 +1,13 @@
 """What every new Salesforce org already has, as far as leads go; and the versions it speaks.
 
-Standard Lead fields are those of an Enterprise Edition org without optional features (no person
-accounts, multi-currency, territories, state and country picklists). LeadStatus starts with
+Standard Lead fields are those of leadsync.metadata.lead_fields (an Enterprise Edition org without
+optional features), the table `validate` checks `set.fields` against. LeadStatus starts with
 Salesforce's four standard values.
 """
 
 from __future__ import annotations
 
-STANDARD_LEAD_FIELDS = (
-    "Id", "IsDeleted", "MasterRecordId", "LastName", "FirstName", "Salutation", "MiddleName", "Suffix",
-    "Name", "RecordTypeId", "Title", "Company", "Street", "City", "State", "PostalCode", "Country",
-    "Latitude", "Longitude", "GeocodeAccuracy", "Address", "Phone", "MobilePhone", "Fax", "Email",
-    "Website", "PhotoUrl", "Description", "LeadSource", "Status", "Industry", "Rating", "AnnualRevenue",
-    "NumberOfEmployees", "OwnerId", "HasOptedOutOfEmail", "IsConverted", "ConvertedDate",
-    "ConvertedAccountId", "ConvertedContactId", "ConvertedOpportunityId", "IsUnreadByOwner",
-    "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp",
-    "LastActivityDate", "DoNotCall", "HasOptedOutOfFax", "LastViewedDate", "LastReferencedDate",
-    "LastTransferDate", "Jigsaw", "JigsawContactId", "CleanStatus", "CompanyDunsNumber",
-    "DandbCompanyId", "EmailBouncedReason", "EmailBouncedDate", "IndividualId", "IsPriorityRecord",
-)
+from leadsync.metadata.lead_fields import STANDARD_LEAD_FIELDS  # noqa: F401  (one table: validate and the local org agree)
 
 STANDARD_LEAD_STATUSES = (  # (fullName, default, converted)
     ("Open - Not Contacted", True, False),

@@ -34,6 +34,12 @@ _RULE_MODULES = (
     "ls038_xml_characters",
     "ls039_field_name_clash",
     "ls040_set_managed_field",
+    "ls041_value_spaces",
+    "ls042_unknown_lead_field",
+    "ls043_lead_field_value",
+    "ls044_read_only_lead_field",
+    "ls045_process_converted_status",
+    "ls046_process_default_status",
 )
 RULES = tuple(import_module(f"{__name__}.{name}") for name in _RULE_MODULES)
 

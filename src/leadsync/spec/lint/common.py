@@ -28,3 +28,18 @@ def as_list(value: str | list[str]) -> list[tuple[str, tuple]]:
 
 def values(spec: Spec, kind: str) -> list[str]:
     return [s.value for s in (spec.stages if kind == "stage" else spec.statuses)]
+
+
+def lead_field_uses(spec: Spec) -> Iterator[tuple[str, tuple, object, str | None, bool]]:
+    """Every Lead field a transition names: (name, path of the name, value, op, is it written?).
+    `op` is None for `set.fields`; `changed:` conditions have no value."""
+    from leadsync.spec.model import Changed, FieldCompare
+
+    for i, transition in enumerate(spec.transitions):
+        for cond, path in conditions(transition.when, ("transitions", i, "when")):
+            if isinstance(cond, FieldCompare):
+                yield cond.field, (*path, "field"), cond.value, cond.op, False
+            elif isinstance(cond, Changed) and cond.changed not in ("status", "stage"):
+                yield cond.changed, (*path, "changed"), None, "changed", False
+        for name, value in transition.set.fields.items():
+            yield name, ("transitions", i, "set", "fields", name), value, None, True
