@@ -89,6 +89,7 @@ def _with_debug(command: click.Command) -> click.Command:
     lazy={
         "deploy": "leadsync.cli_org:deploy_command",
         "local-org": "leadsync.cli_localorg:local_org_group",
+        "import": "leadsync.cli_import:import_command",
     },
     context_settings={"help_option_names": ["-h", "--help"]},
 )
