@@ -49,6 +49,8 @@ TOP_LEVEL_TYPES: dict[str, tuple[str, str, bool]] = {
     "AutoResponseRules": ("autoResponseRules", "autoResponseRules", True),
     "Workflow": ("workflows", "workflow", True),
     "ApexClass": ("classes", "cls", False),
+    "CustomPermission": ("customPermissions", "customPermission", True),
+    "Settings": ("settings", "settings", True),  # root element <NameSettings>: LeadConfig -> LeadConfigSettings
     "ApexTrigger": ("triggers", "trigger", False),
 }
 
@@ -210,8 +212,18 @@ def parse_files(files: Mapping[str, bytes]) -> m.Bundle:
     value_sets: list[m.StandardValueSet] = []
     flows: list[m.Flow] = []
     permission_sets: list[m.PermissionSet] = []
+    custom_permissions: list[m.CustomPermission] = []
+    apex_classes: list[m.ApexClass] = []
+    lead_config: m.LeadConfigSettings | None = None
     enable_history: bool | None = None
     for c in read_components(files):
+        if c.type == "ApexClass" and c.element is not None:  # the -meta.xml; the body is the .cls beside it
+            body = files.get(c.path[: -len("-meta.xml")], b"").decode("utf-8", "replace")
+            apex_classes.append(parse_apex_class(c.element, c.short_name, body))
+            continue
+        if c.type == "Settings" and c.full_name == "LeadConfig" and c.element is not None:
+            lead_config = parse_lead_config(c.element)
+            continue
         if c.object_name not in (None, m.OBJECT) or (c.type == "CustomObject" and c.full_name != m.OBJECT):
             continue
         if c.type == "CustomObject":
@@ -227,6 +239,7 @@ def parse_files(files: Mapping[str, bytes]) -> m.Bundle:
             m.StandardValueSet: value_sets,
             m.Flow: flows,
             m.PermissionSet: permission_sets,
+            m.CustomPermission: custom_permissions,
         }.get(type(record))
         if bucket is not None:
             bucket.append(record)
@@ -236,6 +249,9 @@ def parse_files(files: Mapping[str, bytes]) -> m.Bundle:
         standard_value_sets=tuple(value_sets),
         flows=tuple(flows),
         permission_sets=tuple(permission_sets),
+        custom_permissions=tuple(custom_permissions),
+        apex_classes=tuple(apex_classes),
+        lead_config=lead_config,
     )
 
 
@@ -251,6 +267,7 @@ def to_model(c: Component):
         "ValidationRule": parse_validation_rule,
         "Flow": parse_flow,
         "PermissionSet": parse_permission_set,
+        "CustomPermission": parse_custom_permission,
     }.get(c.type)
     return parse(c.element, c.short_name) if parse else None
 
@@ -358,6 +375,20 @@ def parse_permission_set(el, name: str) -> m.PermissionSet:
         field_permissions=perms,
         description=text(el, "description"),
     )
+
+
+def parse_custom_permission(el, name: str) -> m.CustomPermission:
+    return m.CustomPermission(full_name=text(el, "fullName") or name, label=text(el, "label") or name,
+                              description=text(el, "description"))
+
+
+def parse_apex_class(el, name: str, body: str) -> m.ApexClass:
+    return m.ApexClass(full_name=name, body=body, api_version=text(el, "apiVersion") or "",
+                       status=text(el, "status") or "Active")
+
+
+def parse_lead_config(el) -> m.LeadConfigSettings:
+    return m.LeadConfigSettings(should_lead_convert_require_validation=flag(el, "shouldLeadConvertRequireValidation", None))
 
 
 # --- flows --------------------------------------------------------------------------------------
@@ -519,6 +550,8 @@ def _int(el, name: str) -> int:
 
 
 def _expect_root(path: str, root, type_: str) -> None:
+    if type_ == "Settings" and local_name(root).endswith("Settings"):
+        return
     if local_name(root) != type_:
         raise MetadataParseError(path, f"expected a <{type_}> root element, found <{local_name(root)}>", root.sourceline or 0)
 

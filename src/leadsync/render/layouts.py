@@ -32,15 +32,17 @@ from leadsync.render.templates import CHILD_TYPES, TEMPLATE_FOR
 Layout = Literal["source", "mdapi"]
 SOURCE_ROOT = f"{package.SFDX_PACKAGE_DIR}/main/default"
 
+# The one Apex class leadsync renders (render/apex.py): other classes in the folder are the user's.
+_APEX = r"classes/[A-Za-z][A-Za-z0-9_]*_Lifecycle_Test\.cls(-meta\.xml)?"
 # Every path a layout can hold (whatever the spec): an output folder holding anything else is not a
 # previous render, and `render` will not replace it without --force.
 RENDERED_PATHS: dict[str, re.Pattern[str]] = {
     "source": re.compile(
         rf"sfdx-project\.json|{re.escape(SOURCE_ROOT)}/(objects/{OBJECT}/({OBJECT}\.object-meta\.xml|"
         r"(fields|businessProcesses|recordTypes|validationRules)/[^/]+)|"
-        r"(standardValueSets|flows|permissionsets|customPermissions|classes|settings)/[^/]+)"),
+        r"(standardValueSets|flows|permissionsets|customPermissions|settings)/[^/]+|" + _APEX + ")"),
     "mdapi": re.compile(rf"package\.xml|objects/{OBJECT}\.object|"
-                        r"(standardValueSets|flows|permissionsets|customPermissions|classes|settings)/[^/]+"),
+                        r"(standardValueSets|flows|permissionsets|customPermissions|settings)/[^/]+|" + _APEX),
 }
 # A path that either layout renders: `render` replaces a folder holding a render of the other layout.
 RENDERED_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in RENDERED_PATHS.values()))

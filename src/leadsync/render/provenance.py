@@ -64,7 +64,17 @@ def component_origins(spec: Spec) -> dict[tuple[str, str], Path]:
     for flow in bundle.flows:
         origins[("Flow", flow.full_name)] = ("transitions",)
     for ps in bundle.permission_sets:
-        origins[("PermissionSet", ps.full_name)] = ("name",)
+        origins[("PermissionSet", ps.full_name)] = ("guards", "bypass_permission") if ps.custom_permissions \
+            else ("name",)
+    for cp in bundle.custom_permissions:
+        origins[("CustomPermission", cp.full_name)] = ("guards", "bypass_permission")
+    for cls in bundle.apex_classes:
+        origins[("ApexClass", cls.full_name)] = ("scenarios",)
+    if bundle.lead_config is not None:
+        converting = next((i for i, t in enumerate(spec.transitions)
+                           if any("converted" in c.model_dump(exclude_none=True) for c in t.when)), None)
+        origins[("Settings", "LeadConfig")] = ("transitions", converting, "when") if converting is not None \
+            else ("transitions",)
     if bundle.lead.enable_history is not None:
         origins[("CustomObject", "Lead")] = ("stage_field", "track_history")
     return origins

@@ -157,8 +157,9 @@ def test_reason_rule_covers_every_status_that_requires_a_reason():
         guards={"forward_only_stages": False},
     )
     (rule,) = rules_of(spec).values()
-    assert rule.formula == (
-        'AND(OR(ISPICKVAL(Status, "Unqualified"), ISPICKVAL(Status, "Lost")), ISBLANK(TEXT(Unqualified_Reason__c)))'
+    assert rule.formula == (  # on create, and when Status or the reason changes (issue 7: old leads stay editable)
+        'AND(OR(ISNEW(), ISCHANGED(Status), ISCHANGED(Unqualified_Reason__c)), '
+        'OR(ISPICKVAL(Status, "Unqualified"), ISPICKVAL(Status, "Lost")), ISBLANK(TEXT(Unqualified_Reason__c)))'
     )
     assert rule.error_display_field == "Unqualified_Reason__c"
     assert rule.error_message == "Unqualified Reason is required when Status is Unqualified, Lost."
@@ -179,9 +180,29 @@ def test_forward_only_rule_compares_ranks_with_priorvalue_and_skips_create():
 def test_status_requires_stage_rule():
     rule = rules_of(make(guards={"status_requires_stage": "MQL"}))["Status_Requires_Lead_Stage"]
     assert rule.formula == (
-        'AND(NOT(ISPICKVAL(Status, "New")), CASE(TEXT(Lead_Stage__c), "Lead", 1, "MQL", 2, "SQL", 3, 0) < 2)'
+        'AND(OR(ISNEW(), ISCHANGED(Status)), NOT(ISPICKVAL(Status, "New")), '
+        'CASE(TEXT(Lead_Stage__c), "Lead", 1, "MQL", 2, "SQL", 3, 0) < 2)'
     )
     assert "not New" in rule.error_message and "MQL or later" in rule.error_message
+
+
+def test_bypass_permission_is_honoured_by_every_guard_and_granted_by_a_permission_set():
+    spec = make(guards={"status_requires_stage": "MQL", "bypass_permission": "Lifecycle_Override"},
+                statuses=[*BASE["statuses"], {"value": "Junk", "requires_reason": True}],
+                unqualified_reasons={"values": ["A"]})
+    bundle = compile_spec(spec)
+    assert len(bundle.lead.validation_rules) == 3
+    for rule in bundle.lead.validation_rules:
+        assert rule.formula.startswith("AND(NOT($Permission.Lifecycle_Override), "), rule.full_name
+    (permission,) = bundle.custom_permissions
+    assert permission.full_name == "Lifecycle_Override"
+    granting = [p for p in bundle.permission_sets if p.custom_permissions]
+    assert [(p.full_name, p.custom_permissions, p.field_permissions) for p in granting] == \
+        [("Lifecycle_Override", ("Lifecycle_Override",), ())]
+    members = bundle.members()
+    assert members["CustomPermission"] == ["Lifecycle_Override"]
+    assert "Lifecycle_Override" in members["PermissionSet"]
+    assert not compile_spec(make()).custom_permissions  # none without the key
 
 
 def test_rule_messages_fit_salesforce_limits():

@@ -23,6 +23,8 @@ SRC = "force-app/main/default"
 def test_source_layout_paths_of_the_full_spec():
     assert sorted(files_of(FULL, "source")) == sorted([
         "sfdx-project.json",
+        f"{SRC}/classes/acme_Lifecycle_Test.cls",
+        f"{SRC}/classes/acme_Lifecycle_Test.cls-meta.xml",
         f"{SRC}/flows/acme_Lead_Lifecycle.flow-meta.xml",
         f"{SRC}/objects/Lead/Lead.object-meta.xml",
         f"{SRC}/objects/Lead/businessProcesses/Inbound Sales.businessProcess-meta.xml",
@@ -34,16 +36,20 @@ def test_source_layout_paths_of_the_full_spec():
         *(f"{SRC}/objects/Lead/validationRules/{n}.validationRule-meta.xml" for n in [
             "Lead_Stage_Forward_Only", "Status_Requires_Lead_Stage", "Unqualified_Reason_Required"]),
         f"{SRC}/permissionsets/acme_Lead_Lifecycle.permissionset-meta.xml",
+        f"{SRC}/settings/LeadConfig.settings-meta.xml",
         f"{SRC}/standardValueSets/LeadStatus.standardValueSet-meta.xml",
     ])
 
 
 def test_mdapi_layout_paths_of_the_full_spec():
     assert list(files_of(FULL, "mdapi")) == [
+        "classes/acme_Lifecycle_Test.cls",
+        "classes/acme_Lifecycle_Test.cls-meta.xml",
         "flows/acme_Lead_Lifecycle.flow",
         "objects/Lead.object",
         "package.xml",
         "permissionsets/acme_Lead_Lifecycle.permissionset",
+        "settings/LeadConfig.settings",
         "standardValueSets/LeadStatus.standardValueSet",
     ]
 
@@ -58,7 +64,7 @@ def test_sfdx_project_json():
 @pytest.mark.parametrize("path", SPECS, ids=SPEC_IDS)
 def test_xml_form_like_salesforce(path, layout):
     for name, data in files_of(path, layout).items():
-        if name.endswith(".json"):
+        if name.endswith((".json", ".cls")):  # JSON and Apex source are not XML
             continue
         text = data.decode("utf-8")
         assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<'), name
@@ -101,9 +107,13 @@ def _components(files: dict[str, bytes]) -> set[tuple[str, str]]:
                     found.add((kinds[tag], f"Lead.{child.findtext(f'{NS}fullName')}"))
                 else:
                     found.add(("CustomObject", file.removesuffix(".object")))
-        elif folder in ("standardValueSets", "flows", "permissionsets"):
-            kind = {"standardValueSets": "StandardValueSet", "flows": "Flow", "permissionsets": "PermissionSet"}[folder]
+        elif folder in ("standardValueSets", "flows", "permissionsets", "customPermissions", "settings"):
+            kind = {"standardValueSets": "StandardValueSet", "flows": "Flow", "permissionsets": "PermissionSet",
+                    "customPermissions": "CustomPermission", "settings": "Settings"}[folder]
             found.add((kind, file.rsplit(".", 1)[0]))
+        elif folder == "classes" and file.endswith(".cls"):
+            assert f"{name}-meta.xml" in files
+            found.add(("ApexClass", file.removesuffix(".cls")))
     return found
 
 

@@ -28,11 +28,11 @@ def test_reduced_schema_has_a_root_element_per_type_and_only_what_they_need():
     roots = {e.get("name") for e in xsd.findall(f"{xs}element")}
     assert roots == set(schema.ROOT_TYPES) == {
         "CustomObject", "CustomField", "BusinessProcess", "RecordType", "ValidationRule",
-        "StandardValueSet", "Flow", "PermissionSet", "Package",
+        "StandardValueSet", "Flow", "PermissionSet", "CustomPermission", "ApexClass", "LeadConfigSettings", "Package",
     }
     types = {e.get("name") for e in xsd if e.get("name")}
     assert {"FlowDecision", "FlowElementReferenceOrValue", "PermissionSetFieldPermissions", "Metadata"} <= types
-    assert "ApexClass" not in types and "DeployResult" not in types
+    assert "ApexTrigger" not in types and "DeployResult" not in types
 
 
 def _broken_override(tmp_path: Path, name: str, old: str, new: str) -> Path:

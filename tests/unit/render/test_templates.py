@@ -44,7 +44,8 @@ def test_formula_literals_are_escaped_for_the_formula_then_for_xml():
     formulas = {r.findtext(f"{NS}fullName"): r.findtext(f"{NS}errorConditionFormula")
                 for r in root.iter(f"{NS}validationRules")}
     reason = formulas["Unqualified_Reason_Required"]
-    assert reason == ('AND(OR(ISPICKVAL(Status, "Can\'t \\\\ reach"), ISPICKVAL(Status, "Überprüft, 100% (ok).")), '
+    assert reason == ('AND(OR(ISNEW(), ISCHANGED(Status), ISCHANGED(Unqualified_Reason__c)), '
+                      'OR(ISPICKVAL(Status, "Can\'t \\\\ reach"), ISPICKVAL(Status, "Überprüft, 100% (ok).")), '
                       "ISBLANK(TEXT(Unqualified_Reason__c)))")
     literals = _literals(formulas["Stage_Forward_Only"])
     assert [s.value for s in spec_of(ESCAPING).stages] == literals[: len(spec_of(ESCAPING).stages)]

@@ -7,6 +7,7 @@ tests/checkers.py.
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -31,9 +32,28 @@ def test_flow_scanner_reports_nothing_but_trigger_order(path, checkers, tmp_path
 
 @pytest.mark.parametrize("path", INLINE_SPECS, ids=lambda p: p.name)
 def test_formulas_parse_in_formulon_and_evaluate_in_sformula(path, checkers, tmp_path):
-    write_tree(files_of(path, "mdapi"), tmp_path / "md")
+    files = files_of(path, "mdapi")
+    write_tree(files, tmp_path / "md")
     done = checkers.run([sys.executable, str(checkers.scripts / "formulas.py"), str(path), str(tmp_path / "md")])
+    # Guards run on create and when their field changes (ISNEW, ISCHANGED): sformula cannot evaluate
+    # those, so the rendered rules are only parsed here...
+    assert "formulon:" not in done.stdout and "sformula:" not in done.stdout, done.stdout + done.stderr
+    # ...and evaluated as on a create, where OR(ISNEW(), ...) is TRUE.
+    on_create = re.sub(rb"OR\(ISNEW\(\), ISCHANGED\([^()]*\)(, ISCHANGED\([^()]*\))*\)", b"TRUE",
+                       files["objects/Lead.object"])
+    write_tree({**files, "objects/Lead.object": on_create}, tmp_path / "created")
+    done = checkers.run([sys.executable, str(checkers.scripts / "formulas.py"), str(path), str(tmp_path / "created")])
     assert done.returncode == 0 and done.stdout.strip() == "", done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("path", SPECS, ids=SPEC_IDS)
+def test_the_generated_apex_test_class_parses(path, checkers, tmp_path):
+    classes = {p: data for p, data in files_of(path, "mdapi").items() if p.endswith(".cls")}
+    if not classes:
+        pytest.skip("no scenarios, no Apex")
+    write_tree(classes, tmp_path / "md")
+    done = checkers.run(["node", str(checkers.scripts / "apexparse.js"), *(str(tmp_path / "md" / p) for p in classes)])
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("path", [FULL, presets_dir() / "lifecycle.yaml"], ids=lambda p: p.name)
