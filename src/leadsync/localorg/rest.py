@@ -25,6 +25,8 @@ class Reply:
     status: int
     body: Any
     name: str  # what the call log calls it
+    content_type: str | None = None  # set: `body` is bytes sent as is (Bulk API CSV); else JSON
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class OrgFacts:
     production: bool
     instance_url: str
     leads: Leads | None = None  # None: no records (the versions list needs none)
+    faults: Any = None  # the org's Faults (bulk.py reads bulk_job_failures)
 
 
 def handle(method: str, path: str, params: dict[str, str], facts: OrgFacts, body: bytes = b"") -> Reply:
@@ -47,10 +50,15 @@ def handle(method: str, path: str, params: dict[str, str], facts: OrgFacts, body
     if rest == "" and method == "GET":
         return Reply(200, _resources(version), "resources")
     if rest in ("/query", "/queryAll", "/tooling/query") and method == "GET":
-        return _query(params.get("q", ""), version, facts)
+        return _query(params.get("q", ""), version, facts, rest == "/queryAll")
     if rest == "/tooling/sobjects/SourceMember/describe":
         return Reply(404, NOT_FOUND, "no_source_tracking")  # sf asks; like an org without source tracking
     parts = rest.strip("/").split("/")
+    from leadsync.localorg import data_api
+
+    answered = data_api.handle(method, parts, params, body, version, facts, Reply)
+    if answered is not None:
+        return answered
     if method == "POST" and len(parts) == 2 and parts[0] == "sobjects" and parts[1].lower() == "lead":
         return _create_lead(body, facts)
     if method == "GET" and len(parts) == 3 and parts[0] == "sobjects":
@@ -64,7 +72,7 @@ def handle(method: str, path: str, params: dict[str, str], facts: OrgFacts, body
     return Reply(404, NOT_FOUND, "not_found")
 
 
-def _query(q: str, version: str, facts: OrgFacts) -> Reply:
+def _query(q: str, version: str, facts: OrgFacts, params_all: bool = False) -> Reply:
     try:
         query = soql.parse(q)
     except soql.SoqlError as err:
@@ -81,8 +89,10 @@ def _query(q: str, version: str, facts: OrgFacts) -> Reply:
                        "be sure to append the '__c' after the custom field name. Please reference your WSDL or "
                        "the describe call for the appropriate names.")
             return Reply(400, [{"message": message, "errorCode": "INVALID_FIELD"}], "query")
-    rows = soql.run(query, records)
-    return Reply(200, {"totalSize": len(rows), "done": True, "records": rows}, "query")
+    rows = soql.run(query, records, _lead_attributes(version) if query.sobject.lower() == "lead" else None)
+    from leadsync.localorg import data_api
+
+    return Reply(200, data_api.page(rows, version, "queryAll" if params_all else "query"), "query")
 
 
 def _create_lead(body: bytes, facts: OrgFacts) -> Reply:
@@ -98,7 +108,7 @@ def _create_lead(body: bytes, facts: OrgFacts) -> Reply:
     try:
         (lead_id,) = facts.leads.create([given])
     except RecordError as err:
-        return Reply(400, [err.to_json()], "create")
+        return Reply(400, [e.to_json() for e in err.all()], "create")
     return Reply(201, {"id": lead_id, "success": True, "errors": []}, "create")
 
 
@@ -108,9 +118,13 @@ def _records(sobject: str, version: str, facts: OrgFacts) -> list[dict] | None:
     return build(version, facts) if build else None
 
 
-def _leads(version: str, facts: OrgFacts) -> list[dict]:
-    leads = facts.leads.all() if facts.leads is not None else []
-    return [{"attributes": _attributes("Lead", r["Id"], version), **r} for r in leads]
+def _leads(version: str, facts: OrgFacts):
+    """The stored leads one at a time, without "attributes" (`_lead_attributes` gives them)."""
+    return facts.leads.iter() if facts.leads is not None else iter(())
+
+
+def _lead_attributes(version: str):
+    return lambda record: _attributes("Lead", record["Id"], version)
 
 
 def _attributes(kind: str, record_id: str, version: str) -> dict:

@@ -229,9 +229,13 @@ class LocalOrg:
         self.calls.add(reply.name, path=path, q=params.get("q"))
         if reply.name == "not_found":
             log.warning("local org does not answer %s %s", method, path)
-        elif reply.status == 400:
+        elif reply.status == 400 and isinstance(reply.body, list):
             log.info("local org refused a %s call: %s", reply.name, reply.body[0]["message"])
-        return _json(reply.status, reply.body)
+        if reply.status == 204:
+            return Response(204, b"", "text/plain")
+        if reply.content_type is not None:
+            return Response(reply.status, reply.body, reply.content_type, reply.headers)
+        return _json(reply.status, reply.body, reply.headers)
 
     def _rest_deploy(self, method: str, match: re.Match, params: dict, headers, body: bytes) -> Response:
         version, rest_path = match.group(1), match.group(2)
@@ -280,7 +284,7 @@ class LocalOrg:
         return True
 
     def _facts(self) -> rest.OrgFacts:
-        return rest.OrgFacts(self.state.identity, self.production, self.instance_url, self.leads)
+        return rest.OrgFacts(self.state.identity, self.production, self.instance_url, self.leads, self.faults)
 
 
 def _soap_fault(err: SoapFault) -> Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Iterable
 
 
 class SoqlError(Exception):
@@ -78,42 +78,50 @@ def fields_named(query: Query) -> list[str]:
     return [f for f in (*plain, *counted, *(c.field for c in query.where), *query.group_by) if f]
 
 
-def run(query: Query, records: list[dict]) -> list[dict]:
-    """The rows Salesforce would return for `records` (dicts keyed by field name, with "attributes")."""
-    rows = [r for r in records if all(_holds(c, r) for c in query.where)]
+def run(query: Query, records: Iterable[dict], attributes: Callable[[dict], dict] | None = None) -> list[dict]:
+    """The rows Salesforce would return for `records` (dicts keyed by field name, with "attributes"
+    or `attributes(record)` giving them). Records are read one at a time: only the answer is kept."""
+    matching = (r for r in records if all(_holds(c, r) for c in query.where))
     if any(c.aggregate for c in query.columns):
-        return _aggregate(query, rows)
-    rows = rows[: query.limit] if query.limit is not None else rows
-    return [_project(query, r) for r in rows]
+        return _aggregate(query, matching)
+    out = []
+    for r in matching:
+        if query.limit is not None and len(out) >= query.limit:
+            break
+        out.append(_project(query, r, attributes(r) if attributes else r["attributes"]))
+    return out
 
 
-def _project(query: Query, record: dict) -> dict:
-    out = {"attributes": record["attributes"]}
+def _project(query: Query, record: dict, attributes: dict) -> dict:
+    out = {"attributes": attributes}
     for c in query.columns:
         key = _key(record, c.expr)
         out[key or c.expr] = record.get(key) if key else None
     return out
 
 
-def _aggregate(query: Query, rows: list[dict]) -> list[dict]:
-    groups: dict[tuple, list[dict]] = {}
+def _aggregate(query: Query, rows: Iterable[dict]) -> list[dict]:
+    groups: dict[tuple, list] = {}  # group values -> [count, the spelling of each grouped column]
     for r in rows:
-        groups.setdefault(tuple(r.get(_key(r, g) or g) for g in query.group_by), []).append(r)
+        values = tuple(r.get(_key(r, g) or g) for g in query.group_by)
+        group = groups.get(values)
+        if group is None:
+            groups[values] = group = [0, {c.expr: _key(r, c.expr) for c in query.columns if not c.aggregate}]
+        group[0] += 1
     if not query.group_by and not groups:
-        groups[()] = []
+        groups[()] = [0, {}]
     out = []
-    for values, members in groups.items():
+    for values, (count, spelled) in groups.items():
         row: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
         expr_n = 0
         for c in query.columns:
             if c.aggregate:
                 name = c.alias or f"expr{expr_n}"
                 expr_n += 0 if c.alias else 1
-                row[name] = len(members)
+                row[name] = count
             else:
-                key = _key(members[0], c.expr) if members else None
                 at = [g.lower() for g in query.group_by].index(c.expr.lower())
-                row[key or c.expr] = values[at]
+                row[spelled.get(c.expr) or c.expr] = values[at]
         out.append(row)
     return out[: query.limit] if query.limit is not None else out
 

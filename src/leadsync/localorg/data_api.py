@@ -1,0 +1,191 @@
+"""The REST data resources on Lead records, as Salesforce answers them (simple-salesforce works unmodified):
+
+  GET    sobjects/Lead/{id}[?fields=a,b]     200 the record                         (sf.Lead.get)
+  PATCH  sobjects/Lead/{id}                  204, or 400 [{message, errorCode, fields}] (sf.Lead.update)
+  DELETE sobjects/Lead/{id}                  204                                    (sf.Lead.delete)
+  POST   composite/sobjects                  {"allOrNone", "records": [...]} create, up to 200 records
+  PATCH  composite/sobjects                  the same for updates (each record with its Id)
+  DELETE composite/sobjects?ids=a,b[&allOrNone=true]
+         -> 200 [{"id", "success", "errors": [{"statusCode", "message", "fields"}]}] in request order
+  GET    query/{cursor}-{offset}             the next page of a query (nextRecordsUrl; 2,000 rows a page)
+  jobs/ingest, jobs/query                    Bulk API 2.0 (bulk.py)
+
+A missing or unknown Lead id is 404 NOT_FOUND, as Salesforce answers it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+from leadsync.localorg.engine.errors import RecordError
+
+NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+MAX_COLLECTION = 200
+PAGE_SIZE = 2000
+CURSOR_SECONDS = 15 * 60  # Salesforce keeps a query cursor 15 minutes after its last use
+MAX_CURSORS = 50
+
+
+def handle(method: str, parts: list[str], params: dict, body: bytes, version: str, facts, reply):
+    """A Reply for the data resources, or None when `parts` is not one of them."""
+    leads = facts.leads
+    if leads is None:
+        return None
+    if len(parts) == 3 and parts[0] == "sobjects" and parts[1].lower() == "lead":
+        return _one(method, parts[2], params, body, version, leads, reply)
+    if parts == ["composite", "sobjects"]:
+        return _collection(method, params, body, leads, reply)
+    if len(parts) == 2 and parts[0] in ("query", "queryAll") and method == "GET":
+        return _next_page(parts[1], reply)
+    if parts and parts[0] == "jobs":
+        from leadsync.localorg import bulk
+
+        return bulk.handle(method, parts[1:], params, body, version, facts, reply)
+    return None
+
+
+# --- one record -------------------------------------------------------------------------------
+
+
+def _one(method: str, lead_id: str, params: dict, body: bytes, version: str, leads, reply):
+    record = leads.get(lead_id)
+    if method == "GET":
+        if record is None:
+            return reply(404, NOT_FOUND, "sobject")
+        from leadsync.localorg import soql
+
+        shown = {"attributes": attributes(record["Id"], version), **record}
+        wanted = [f.strip() for f in params.get("fields", "").split(",") if f.strip()]
+        if wanted:
+            shown = soql.run(soql.Query([soql.Column(f) for f in wanted], "Lead"), [shown])[0]
+        return reply(200, shown, "sobject")
+    if method == "PATCH":
+        given, bad = _json_object(body, "update", reply)
+        if bad:
+            return bad
+        if record is None:
+            return reply(404, NOT_FOUND, "update")
+        (result,) = leads.update([{**given, "Id": record["Id"]}], all_or_none=True)
+        if not result["success"]:
+            return reply(400, [_rest_error(e) for e in result["errors"]], "update")
+        return reply(204, None, "update")
+    if method == "DELETE":
+        if record is None:
+            return reply(404, NOT_FOUND, "delete")
+        leads.delete([record["Id"]])
+        return reply(204, None, "delete")
+    return reply(405, [{"errorCode": "METHOD_NOT_ALLOWED",
+                        "message": f"HTTP Method '{method}' not allowed. Allowed are GET,PATCH,DELETE"}], "sobject")
+
+
+def attributes(record_id: str, version: str) -> dict:
+    return {"type": "Lead", "url": f"/services/data/v{version}/sobjects/Lead/{record_id}"}
+
+
+# --- sObject collections ------------------------------------------------------------------------
+
+
+def _collection(method: str, params: dict, body: bytes, leads, reply):
+    if method == "DELETE":
+        ids = [i for i in params.get("ids", "").split(",") if i]
+        if len(ids) > MAX_COLLECTION:
+            return reply(400, _too_many(), "collections")
+        return reply(200, leads.delete(ids, params.get("allOrNone", "false").lower() == "true"), "collections")
+    if method not in ("POST", "PATCH"):
+        return reply(405, [{"errorCode": "METHOD_NOT_ALLOWED",
+                            "message": f"HTTP Method '{method}' not allowed. Allowed are POST,PATCH,DELETE"}],
+                     "collections")
+    given, bad = _json_object(body, "collections", reply)
+    if bad:
+        return bad
+    records = given.get("records")
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        return reply(400, [{"errorCode": "JSON_PARSER_ERROR", "message": "records: a list of records is required"}],
+                     "collections")
+    if len(records) > MAX_COLLECTION:
+        return reply(400, _too_many(), "collections")
+    all_or_none = bool(given.get("allOrNone", False))
+    kinds = {str((r.get("attributes") or {}).get("type", "")).lower() for r in records}
+    if kinds - {"lead"}:
+        message = "sObject type must be specified in attributes; the local org holds Lead records only"
+        return reply(400, [{"errorCode": "INVALID_TYPE", "message": message}], "collections")
+    rows = [{k: v for k, v in r.items() if k != "attributes"} for r in records]
+    if method == "POST":
+        if any("Id" in r or "id" in r for r in rows):
+            results = [{"id": None, "success": False,
+                        "errors": [RecordError("INVALID_FIELD_FOR_INSERT_UPDATE", "cannot specify Id in an insert call",
+                                               ("Id",)).to_result_json()]} for _ in rows]
+            return reply(200, results, "collections")
+        return reply(200, leads.insert(rows, all_or_none), "collections")
+    return reply(200, leads.update(rows, all_or_none), "collections")
+
+
+def _too_many() -> list[dict]:
+    return [{"errorCode": "EXCEEDED_ID_LIMIT", "message": f"record limit reached. cannot submit more than "
+                                                          f"{MAX_COLLECTION} records into this call", "fields": []}]
+
+
+def _json_object(body: bytes, name: str, reply) -> tuple[dict, Any]:
+    try:
+        given = json.loads(body or b"null")
+    except ValueError as err:
+        return {}, reply(400, [{"message": f"Unexpected character: {err}", "errorCode": "JSON_PARSER_ERROR"}], name)
+    if not isinstance(given, dict):
+        message = "Cannot deserialize instance of Lead from a value that is not a JSON object"
+        return {}, reply(400, [{"message": message, "errorCode": "JSON_PARSER_ERROR"}], name)
+    return given, None
+
+
+def _rest_error(e: dict) -> dict:
+    return {"message": e["message"], "errorCode": e["statusCode"], "fields": e["fields"]}
+
+
+# --- query paging ---------------------------------------------------------------------------------
+
+_cursors: "OrderedDict[str, tuple[float, list[dict], str]]" = OrderedDict()
+_cursor_lock = threading.Lock()
+_counter = itertools.count(1)
+
+
+def page(rows: list[dict], version: str, endpoint: str = "query") -> dict:
+    """The first page of a query answer; the rest kept for nextRecordsUrl."""
+    if len(rows) <= PAGE_SIZE:
+        return {"totalSize": len(rows), "done": True, "records": rows}
+    from leadsync.localorg import ids
+
+    cursor = "0r8" + ids.new_id("QueryLocator")[3:15]
+    now = time.monotonic()
+    with _cursor_lock:
+        for key in [k for k, (t, _r, _v) in _cursors.items() if now - t > CURSOR_SECONDS]:
+            del _cursors[key]
+        while len(_cursors) >= MAX_CURSORS:
+            _cursors.popitem(last=False)
+        _cursors[cursor] = (now, rows, f"/services/data/v{version}/{endpoint}")
+    return _page(cursor, rows, 0, f"/services/data/v{version}/{endpoint}")
+
+
+def _page(cursor: str, rows: list[dict], offset: int, base: str) -> dict:
+    end = offset + PAGE_SIZE
+    answer = {"totalSize": len(rows), "done": end >= len(rows), "records": rows[offset:end]}
+    if end < len(rows):
+        answer["nextRecordsUrl"] = f"{base}/{cursor}-{end}"
+    else:
+        with _cursor_lock:
+            _cursors.pop(cursor, None)
+    return answer
+
+
+def _next_page(locator: str, reply):
+    cursor, _, offset = locator.rpartition("-")
+    with _cursor_lock:
+        kept = _cursors.get(cursor)
+        if kept is not None:
+            _cursors[cursor] = (time.monotonic(), kept[1], kept[2])
+    if kept is None or not offset.isdigit():
+        return reply(400, [{"errorCode": "INVALID_QUERY_LOCATOR", "message": "invalid query locator"}], "query_more")
+    return reply(200, _page(cursor, kept[1], int(offset), kept[2]), "query_more")
