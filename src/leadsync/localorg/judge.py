@@ -11,8 +11,10 @@ one the same package deactivates).
   LeadStatus          exactly one default value, at least one converted value
   BusinessProcess     only existing, active LeadStatus values; exactly one default
   RecordType          its business process exists; its custom picklist values exist in the field
-  ValidationRule      every Lead field its formula (and error display field) names exists
-  Flow                every `$Record.X` exists on Lead; every connector targets an element of the flow
+  ValidationRule      its formula as Salesforce checks it (leadsync.localorg.formula: syntax, functions,
+                      fields, types, picklists only in ISPICKVAL/TEXT/CASE); its error display field exists
+  Flow                every `$Record.X` exists on Lead; every connector targets an element of the flow;
+                      its formulas and entry condition formula checked like a validation rule's
   PermissionSet       every Lead field it grants exists
 """
 
@@ -61,6 +63,19 @@ class OrgView:
         """Lower-cased: field names are case-insensitive in formulas and flows."""
         custom = {n.split(".", 1)[1] for n in self.names("CustomField") if n.startswith(f"{m.OBJECT}.")}
         return {f.lower() for f in (*STANDARD_LEAD_FIELDS, *custom)}
+
+    @cached_property
+    def lead_field_types(self) -> dict[str, str]:
+        """Field name -> Metadata API type (Picklist, DateTime, Checkbox...), for the formula checks."""
+        from leadsync.localorg.engine.schema import _STANDARD_TYPES
+
+        types = {f: _STANDARD_TYPES.get(f, "Text") for f in STANDARD_LEAD_FIELDS}
+        for name in self.names("CustomField"):
+            obj, _, field_name = name.partition(".")
+            data = self.content("CustomField", name) if obj == m.OBJECT else None
+            if data is not None:
+                types[field_name] = parse.text(parse.parse_xml(field_name, data), "type") or "Text"
+        return types
 
     @cached_property
     def lead_statuses(self) -> dict[str, m.StandardValue]:
@@ -200,7 +215,7 @@ def record_type(c: Component, view: OrgView) -> Iterator[Problem]:
 def validation_rule(c: Component, view: OrgView) -> Iterator[Problem]:
     formula_el = parse.child(c.element, "errorConditionFormula")
     if formula_el is not None:
-        yield from _missing_fields(c, view, formula_el, references.formula_refs(formula_el.text or ""))
+        yield from _formula_problems(c, view, formula_el, "validation")
     display = parse.child(c.element, "errorDisplayField")
     if display is not None and (display.text or "").strip().lower() not in view.lead_fields:
         yield _problem(c, f"Error display field {display.text} does not exist. Check spelling.", display.sourceline)
@@ -210,11 +225,14 @@ def flow(c: Component, view: OrgView) -> Iterator[Problem]:
     start = parse.child(c.element, "start")
     on_lead = start is not None and parse.text(start, "object") == m.OBJECT
     names = {parse.text(e, "name") for e in parse.elements(c.element) if parse.child(e, "name") is not None}
+    formulas = _flow_formulas(c.element, start) if start is None or on_lead else {}
+    for el, (context, data_type) in formulas.items():
+        yield from _formula_problems(c, view, el, context, names, data_type)
     for el in c.element.iter():
         if not isinstance(el.tag, str):
             continue
         local = parse.local_name(el)
-        if on_lead and el.text and "$Record" in el.text:
+        if on_lead and el.text and "$Record" in el.text and el not in formulas:
             yield from _missing_fields(c, view, el, references.record_refs(el.text), flow_message=True)
         if local == "targetReference" and _is_connector(el.getparent()) and el.text not in names:
             owner = _flow_element_name(c.element, el)
@@ -247,6 +265,33 @@ RULES: dict[str, Callable[[Component, OrgView], Iterable[Problem]]] = {
 
 def _problem(c: Component, message: str, line: int | None = None, column: int = 0) -> Problem:
     return Problem(c.type, c.full_name, c.path, message, line or c.line, column)
+
+
+def _formula_problems(c: Component, view: OrgView, el, context: str, flow_resources=frozenset(),
+                      result_type: str | None = None) -> Iterator[Problem]:
+    """What Salesforce says of a validation rule's or a flow's formula (leadsync.localorg.formula.check):
+    syntax, unknown functions and fields, argument counts and types, picklists outside ISPICKVAL/TEXT/CASE."""
+    from leadsync.localorg.formula import problems
+
+    text = el.text or ""
+    prefix = "" if context == "validation" else "The formula expression is invalid: "
+    for err in problems(text, view.lead_field_types, context, flow_resources, result_type):
+        line, column = references.line_and_column(text, err.position)
+        yield _problem(c, prefix + err.message, (el.sourceline or c.line) + line, column)
+
+
+def _flow_formulas(flow_el, start) -> dict:
+    """A flow's formula texts: each formula resource's expression (with its dataType) and the start
+    element's entry condition formula."""
+    found = {}
+    for formula in parse.children(flow_el, "formulas"):
+        expression = parse.child(formula, "expression")
+        if expression is not None:
+            found[expression] = ("flow", parse.text(formula, "dataType"))
+    entry = parse.child(start, "filterFormula") if start is not None else None
+    if entry is not None:
+        found[entry] = ("flow_entry", "Boolean")
+    return found
 
 
 def _missing_fields(c: Component, view: OrgView, el, refs, flow_message: bool = False) -> Iterator[Problem]:

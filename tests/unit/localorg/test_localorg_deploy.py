@@ -156,6 +156,46 @@ def test_validation_rule_may_name_standard_fields_and_fields_of_the_package(loca
     assert r["status"] == "Succeeded", failures(r)
 
 
+def test_validation_rule_using_a_picklist_outside_ispickval_text_case_is_refused(local_org, sf_client):
+    """Salesforce Help, "Tips for Working with Picklist and Multi-Select Picklist Values in Formulas": to
+    reference picklist values use only ISPICKVAL, CASE and TEXT; ISBLANK(picklist) is refused (use
+    ISBLANK(TEXT(field)) or ISPICKVAL(field, ""))."""
+    objects = lead_object(picklist_field("Stage__c", "A", "B"), validation_rule("R", "ISBLANK(Stage__c)"))
+    r = deploy_and_wait(sf_client(local_org), package(objects))
+    assert failures(r) == [("ValidationRule", "Lead.R", "Field Stage__c is a picklist field. Picklist fields are "
+                            "only supported in certain functions.")]
+
+
+def test_validation_rule_formula_errors_are_worded_as_salesforce_words_them(local_org, sf_client):
+    rules = [validation_rule("Syntax", "AND(IsConverted, DoNotCall"),
+             validation_rule("Unknown", "ISPICKVALUE(Status, &quot;New&quot;)"),
+             validation_rule("Count", "IF(IsConverted, TRUE)"),
+             validation_rule("Result", "TEXT(Status)")]
+    r = deploy_and_wait(sf_client(local_org), package(lead_object(*rules)))
+    assert sorted(failures(r)) == [
+        ("ValidationRule", "Lead.Count", "Incorrect number of parameters for function 'IF()'. Expected 3, received 2"),
+        ("ValidationRule", "Lead.Result", "Formula result is data type (Text), incompatible with expected data type "
+                                          "(true or false)."),
+        ("ValidationRule", "Lead.Syntax", "Syntax error. Missing ')'"),
+        ("ValidationRule", "Lead.Unknown", "Unknown function ISPICKVALUE. Check spelling."),
+    ]
+
+
+def test_flow_formula_errors_are_refused(local_org, sf_client):
+    objects = lead_object(picklist_field("Stage__c", "MQL"))
+    formulas = ("<formulas><name>Stage_Text</name><dataType>String</dataType>"
+                "<expression>IF({!$Record.Stage__c} = &quot;MQL&quot;, &quot;x&quot;, &quot;y&quot;)</expression></formulas>"
+                "<formulas><name>Uses_Other</name><dataType>String</dataType>"
+                "<expression>{!Stage_Text} &amp; {!Missing_Resource}</expression></formulas>")
+    body = flow("Lifecycle", "Set_Stage", assignment("Set_Stage", "Stage__c", "MQL") + formulas)
+    r = deploy_and_wait(sf_client(local_org), package(objects, extra={"flows/Lifecycle.flow": body}))
+    assert sorted(failures(r)) == [
+        ("Flow", "Lifecycle", "The formula expression is invalid: Field $Record.Stage__c is a picklist field. "
+                              "Picklist fields are only supported in certain functions."),
+        ("Flow", "Lifecycle", "The formula expression is invalid: Field Missing_Resource does not exist. Check spelling."),
+    ]
+
+
 def test_flow_naming_an_unknown_lead_field_is_refused(local_org, sf_client):
     body = flow("Lifecycle", "Set_Stage", assignment("Set_Stage", "Stage__c", "MQL"))
     r = deploy_and_wait(sf_client(local_org), package(extra={"flows/Lifecycle.flow": body}))
@@ -281,7 +321,7 @@ def test_a_deploy_running_when_the_org_stops_is_finished(local_org_factory, sf_c
 def test_retrieve_round_trip(local_org, sf_client):
     sf = sf_client(local_org)
     objects = lead_object(business_process("P", ("New", True)), picklist_field("Stage__c", "A", "B"),
-                          record_type("T", "P"), validation_rule("R", "ISBLANK(Stage__c)"))
+                          record_type("T", "P"), validation_rule("R", "ISBLANK(TEXT(Stage__c))"))
     sent = package(objects)
     deploy_and_wait(sf, sent)
     types = {"StandardValueSet": ["LeadStatus"], "CustomField": ["Lead.Stage__c"], "BusinessProcess": ["Lead.P"],

@@ -89,10 +89,7 @@ class Typer:
     def field_name(self, node: Node) -> str:
         while isinstance(node, Call) and node.args:
             node = node.args[0]
-        if isinstance(node, Ref):
-            target = classify(node, self.context)
-            return ".".join(target.path) if target.kind in ("field", "prior") else node.name
-        return "?"
+        return node.name if isinstance(node, Ref) else "?"
 
     def type_of(self, node: Node) -> str:
         if isinstance(node, Literal):

@@ -55,13 +55,32 @@ def _lower(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
     return {str(k).lower(): v for k, v in (mapping or {}).items()}
 
 
+class _Resources:
+    """Flow resources looked up case-insensitively and only when a formula reads them (a resource may
+    be another formula, evaluated on demand; a callable is called once)."""
+
+    def __init__(self, mapping: Mapping[str, Any]):
+        self._mapping = mapping
+        self._keys = {str(k).lower(): k for k in mapping.keys()}
+        self._values: dict[str, Any] = {}
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._keys
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._values:
+            value = self._mapping[self._keys[key]]
+            self._values[key] = value() if callable(value) else value
+        return self._values[key]
+
+
 class _Evaluator:
     def __init__(self, ctx: FormulaContext):
         self.ctx = ctx
         self.record = _lower(ctx.record)
         self.prior = _lower(ctx.prior) if ctx.prior is not None else None
         self.types = _lower(ctx.field_types)
-        self.resources = _lower(ctx.resources)
+        self.resources = _Resources(ctx.resources)
         self.permissions = {p.lower() for p in ctx.permissions}
         self.now = ctx.now or datetime.now(timezone.utc)
         if self.now.tzinfo is None:
@@ -120,11 +139,7 @@ class _Evaluator:
         return self.field(self.record, tuple(parts), node)
 
     def resource(self, key: str) -> Value:
-        value = self.resources[key]
-        if callable(value):
-            value = value()
-            self.resources[key] = value
-        return value
+        return self.resources[key]
 
     def field(self, record: Mapping[str, Any], path: tuple[str, ...], node: Ref) -> Value:
         key = ".".join(path).lower()
