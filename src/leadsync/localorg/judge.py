@@ -8,14 +8,16 @@ one the same package deactivates).
   package   member named in package.xml but no file; file whose component package.xml does not name;
             a type the local org does not know
   schema    the Metadata API XSD (render.schema.validate_files)
-  LeadStatus          exactly one default value, at least one converted value
+  LeadStatus          exactly one default value, at least one converted value; no value twice (letter
+                      case aside: `New` and `new` are one value to Salesforce)
+  CustomField         a Lead picklist: no value twice (letter case aside), at most one default
   BusinessProcess     only existing, active LeadStatus values; exactly one default
   RecordType          its business process exists; its custom picklist values exist in the field
   ValidationRule      its formula as Salesforce checks it (leadsync.localorg.formula: syntax, functions,
                       fields, types, picklists only in ISPICKVAL/TEXT/CASE); its error display field exists
   Flow                every `$Record.X` exists on Lead; every connector targets an element of the flow;
                       its formulas and entry condition formula checked like a validation rule's
-  PermissionSet       every Lead field it grants exists
+  PermissionSet       every Lead field it grants exists; every record type it makes visible exists
 """
 
 from __future__ import annotations
@@ -174,6 +176,30 @@ def lead_status(c: Component, view: OrgView) -> Iterator[Problem]:
         yield _problem(c, f"LeadStatus must have exactly one default value (found: {found})")
     if not any(v.converted for v in active):
         yield _problem(c, "LeadStatus must have at least one converted value")
+    yield from _duplicate_values(c, parse.children(c.element, "standardValue"))
+
+
+def custom_field(c: Component, view: OrgView) -> Iterator[Problem]:
+    """A picklist's values, as Salesforce checks them: one value whatever its letter case, one default."""
+    value_set = parse.child(c.element, "valueSet")
+    definition = parse.child(value_set, "valueSetDefinition") if value_set is not None else None
+    if definition is None:
+        return
+    values = parse.children(definition, "value")
+    yield from _duplicate_values(c, values)
+    defaults = [v for v in values if parse.flag(v, "default", False)]
+    if len(defaults) > 1:
+        yield _problem(c, f"Only one default value is allowed in picklist {c.short_name}", defaults[1].sourceline)
+
+
+def _duplicate_values(c: Component, values) -> Iterator[Problem]:
+    """Salesforce compares picklist values without letter case: `MQL` and `mql` are one value, twice."""
+    seen: set[str] = set()
+    for value in values:
+        name = unquote(parse.text(value, "fullName") or "")
+        if name.lower() in seen:
+            yield _problem(c, f"Duplicate picklist value {name.lower()}", value.sourceline)
+        seen.add(name.lower())
 
 
 def business_process(c: Component, view: OrgView) -> Iterator[Problem]:
@@ -248,10 +274,16 @@ def permission_set(c: Component, view: OrgView) -> Iterator[Problem]:
         obj, _, fld = name.partition(".")
         if obj == m.OBJECT and fld.lower() not in view.lead_fields:
             yield _problem(c, f"In field: field - no CustomField named {name} found", perm.sourceline)
+    record_types = view.names("RecordType")
+    for visibility in parse.children(c.element, "recordTypeVisibilities"):
+        name = parse.text(visibility, "recordType") or ""
+        if name not in record_types:
+            yield _problem(c, f"In field: recordType - no RecordType named {name} found", visibility.sourceline)
 
 
 RULES: dict[str, Callable[[Component, OrgView], Iterable[Problem]]] = {
     "StandardValueSet": lead_status,
+    "CustomField": custom_field,
     "BusinessProcess": business_process,
     "RecordType": record_type,
     "ValidationRule": validation_rule,

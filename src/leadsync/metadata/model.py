@@ -246,6 +246,7 @@ class PermissionSet:
     field_permissions: tuple[FieldPermission, ...]
     description: str | None = None
     custom_permissions: tuple[str, ...] = ()  # CustomPermission names it grants (customPermissions)
+    record_type_visibilities: tuple[str, ...] = ()  # record types it makes visible ("Lead.Inbound")
 
 
 @dataclass(frozen=True)

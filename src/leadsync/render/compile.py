@@ -163,7 +163,8 @@ def compile_spec(spec: Spec) -> Bundle:
         lead=lead,
         standard_value_sets=(_lead_status(spec),),
         flows=(flow,) if flow else (),
-        permission_sets=(_permission_set(spec, fields, read_only={f.full_name for f in stamps.values()}),
+        permission_sets=(_permission_set(spec, fields, read_only={f.full_name for f in stamps.values()},
+                                         record_types=record_types),
                          *([bypass[1]] if bypass else [])),
         custom_permissions=(bypass[0],) if bypass else (),
         lead_config=_lead_config(spec),
@@ -421,7 +422,10 @@ def _validation_rules(spec: Spec) -> tuple[ValidationRule, ...]:
 # --- permission set --------------------------------------------------------------------------
 
 
-def _permission_set(spec: Spec, fields: list[CustomField], read_only: set[str]) -> PermissionSet:
+def _permission_set(spec: Spec, fields: list[CustomField], read_only: set[str],
+                    record_types: tuple[RecordType, ...] = ()) -> PermissionSet:
+    """Field access, and the record types leadsync creates: without a visibility grant nobody could
+    choose them (a new record type is visible to no profile and no permission set)."""
     return PermissionSet(
         full_name=lifecycle_name(spec),
         label=_fit(lifecycle_label(spec), LABEL_MAX),
@@ -434,6 +438,7 @@ def _permission_set(spec: Spec, fields: list[CustomField], read_only: set[str]) 
             FieldPermission(field=f"{OBJECT}.{f.full_name}", readable=True, editable=f.full_name not in read_only)
             for f in sorted(fields, key=lambda f: f.full_name)
         ),
+        record_type_visibilities=tuple(sorted(f"{OBJECT}.{rt.full_name}" for rt in record_types)),
     )
 
 

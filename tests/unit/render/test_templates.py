@@ -153,7 +153,8 @@ def test_macros_are_override_points(tmp_path: Path):
     flow = next(v for k, v in files.items() if k.startswith("flows/")).decode()
     assert flow.endswith("    <status>Active</status>\n    <triggerOrder>100</triggerOrder>\n</Flow>\n")
     ps = next(v for k, v in files.items() if k.startswith("permissionsets/")).decode()
-    assert re.search(r"<label>[^<]*</label>\n    <license>Salesforce</license>\n</PermissionSet>\n$", ps)
+    # the tail comes right after <label>, before the record types' visibility (schema order)
+    assert re.search(r"<label>[^<]*</label>\n    <license>Salesforce</license>\n(    <recordTypeVisibilities>|</PermissionSet>\n$)", ps)
 
 
 def test_user_template_can_import_the_builtin_of_the_same_name(tmp_path: Path):
