@@ -1,0 +1,227 @@
+"""Existing leads at deploy: renamed_from moves them, stage_field.backfill gives them a stage; layouts
+are patched; through the CLI, simple-salesforce unmodified, real TLS and the local org.
+
+Every test seeds leads in its own local org, deploys a spec with `leadsync deploy --json`, and then
+reads the org's leads and metadata back: no lead lost, none left on an inactive value, converted leads
+untouched and counted apart.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from leadsync.cli import main_group
+from leadsync.metadata import parse
+
+ORG_ENV = ("SF_TARGET_ORG", "SF_INSTANCE_URL", "SF_ACCESS_TOKEN", "SFDX_AUTH_URL", "SF_JWT_KEY_FILE",
+           "SF_CLIENT_ID", "SF_USERNAME", "SF_LOGIN_URL", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
+           "LEADSYNC_LOCAL_ORG_STATE")
+
+SPEC = """\
+leadsync: 1
+name: adopt
+stage_field:
+  backfill: {Attempted to Contact: SQL}
+stages: [{value: Lead}, {value: MQL}, {value: SQL}]
+statuses:
+  - {value: New, default: true, renamed_from: Open - Not Contacted}
+  - {value: Attempted to Contact, renamed_from: Working - Contacted}
+  - {value: Qualified, converted: true, renamed_from: Closed - Converted}
+  - {value: Unqualified, renamed_from: Closed - Not Converted}
+unqualified_reasons: {values: [Not a Fit, No Budget]}
+"""
+
+
+@pytest.fixture
+def org(local_org_factory):
+    return local_org_factory()
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    path = tmp_path / "leadsync.yaml"
+    path.write_text(SPEC, encoding="utf-8")
+    return path
+
+
+def cli(org, *args: str):
+    env: dict[str, str | None] = {name: None for name in ORG_ENV}
+    env.update(REQUESTS_CA_BUNDLE=str(org.ca_file), SF_ACCESS_TOKEN=org.access_token)
+    return CliRunner().invoke(main_group, [*args, "--instance-url", org.instance_url], env=env)
+
+
+def seed(org, statuses: dict[str, int], converted: dict[str, int] = {}) -> None:
+    rows = [{"LastName": f"L{i}", "Company": "Acme", "Status": s}
+            for s, n in {**statuses, **{k: statuses.get(k, 0) + v for k, v in converted.items()}}.items()
+            for i in range(n)]
+    ids = org.add_leads(rows)
+    left = dict(converted)
+    for lead_id, row in zip(ids, rows):
+        if left.get(row["Status"], 0) > 0:
+            left[row["Status"]] -= 1
+            org.leads.save_converted({**org.leads.get(lead_id), "IsConverted": True})
+
+
+def statuses_in_org(org) -> dict[str, bool]:
+    stored = org.store.get("StandardValueSet", "LeadStatus")
+    svs = parse.parse_standard_value_set(parse.parse_xml("LeadStatus", stored.content), "LeadStatus")
+    return {v.full_name: v.is_active for v in svs.values}
+
+
+def by_status(org, converted: bool | None = None) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for lead in org.leads.all():
+        if converted is None or bool(lead.get("IsConverted")) == converted:
+            out[lead["Status"]] = out.get(lead["Status"], 0) + 1
+    return out
+
+
+def assert_every_open_lead_active(org) -> None:
+    active = statuses_in_org(org)
+    for lead in org.leads.all():
+        if not lead.get("IsConverted"):
+            assert active.get(lead["Status"]), f"lead {lead['Id']} is on {lead['Status']!r}, not active"
+
+
+# --- renames --------------------------------------------------------------------------------------
+
+
+def test_rename_moves_open_leads_and_deactivates_the_old_values_without_a_flag(org, spec):
+    seed(org, {"Working - Contacted": 7, "Open - Not Contacted": 3}, converted={"Closed - Converted": 2})
+    result = cli(org, "deploy", str(spec), "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    renames = {r["from"]: r for r in doc["migration"]["renames"]}
+    assert renames["Working - Contacted"]["moved"] == 7
+    assert renames["Open - Not Contacted"]["moved"] == 3
+    assert renames["Closed - Converted"]["converted"] == 2 and renames["Closed - Converted"]["moved"] == 0
+    assert doc["migration"]["complete"] is True
+    assert doc["migration"]["apis"] == ["collections", "collections"]
+    assert by_status(org, converted=False) == {"Attempted to Contact": 7, "New": 3}
+    assert by_status(org, converted=True) == {"Closed - Converted": 2}  # read-only: they keep it
+    active = statuses_in_org(org)
+    assert not any(active[v] for v in ("Working - Contacted", "Open - Not Contacted", "Closed - Converted"))
+    assert all(active[v] for v in ("New", "Attempted to Contact", "Qualified", "Unqualified"))
+    assert len(org.leads.all()) == 12
+
+
+def test_rename_text_output_counts(org, spec):
+    seed(org, {"Working - Contacted": 2}, converted={"Working - Contacted": 1})
+    result = cli(org, "deploy", str(spec))
+    assert result.exit_code == 0, result.output
+    assert ("renamed: Lead.Status 'Working - Contacted' → 'Attempted to Contact': 2 leads moved, "
+            "1 converted lead keep it (read-only), 'Working - Contacted' deactivated") in result.stdout
+    assert "backfilled: Lead.Lead_Stage__c on 2 leads" in result.stdout
+
+
+def test_dry_run_counts_and_moves_nothing(org, spec):
+    seed(org, {"Working - Contacted": 4})
+    result = cli(org, "deploy", str(spec), "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)["migration"]
+    assert doc["applied"] is False
+    assert {r["from"]: r["leads"] for r in doc["renames"]}["Working - Contacted"] == 4
+    assert doc["backfill"]["leads"] == 4
+    assert by_status(org) == {"Working - Contacted": 4}
+
+
+# --- backfill -------------------------------------------------------------------------------------
+
+
+def test_backfill_gives_leads_without_a_stage_one_by_status(org, spec):
+    seed(org, {"Working - Contacted": 3, "Open - Not Contacted": 2})
+    result = cli(org, "deploy", str(spec), "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)["migration"]["backfill"]
+    assert doc["filled"] == 5 and doc["failed"] == 0
+    stages = {(lead["Status"], lead.get("Lead_Stage__c")) for lead in org.leads.all()}
+    # Working - Contacted is read as its new name, Attempted to Contact: SQL; others get the default stage
+    assert stages == {("Attempted to Contact", "SQL"), ("New", "Lead")}
+
+
+def test_second_deploy_finds_nothing_to_move(org, spec):
+    seed(org, {"Working - Contacted": 2})
+    assert cli(org, "deploy", str(spec)).exit_code == 0
+    result = cli(org, "deploy", str(spec), "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)["migration"]  # null when the deploy had nothing to send
+    assert doc is None or (all(r["leads"] == 0 for r in doc["renames"]) and doc["backfill"]["leads"] == 0)
+    assert by_status(org) == {"Attempted to Contact": 2}
+
+
+# --- large volumes, faults ------------------------------------------------------------------------
+
+
+def test_bulk_api_for_large_volumes_and_an_interrupted_move_finishes_on_the_next_deploy(org, spec):
+    seed(org, {"Working - Contacted": 2_500})
+    org.faults.bulk_job_failures = 1  # the first Bulk API job stops half-way
+    first = cli(org, "deploy", str(spec), "--json")
+    assert first.exit_code != 0
+    assert len(org.leads.all()) == 2_500
+    assert_every_open_lead_active(org)  # new values active before any move; old still active
+    assert statuses_in_org(org)["Working - Contacted"] is True
+    second = cli(org, "deploy", str(spec), "--json")
+    assert second.exit_code == 0, second.output
+    doc = json.loads(second.stdout)["migration"]
+    assert "bulk2" in doc["apis"] and doc["complete"] is True
+    assert by_status(org) == {"Attempted to Contact": 2_500}
+    assert statuses_in_org(org)["Working - Contacted"] is False
+    assert {lead.get("Lead_Stage__c") for lead in org.leads.all()} == {"SQL"}
+    assert_every_open_lead_active(org)
+
+
+# --- layouts --------------------------------------------------------------------------------------
+
+
+def test_layout_gets_the_generated_fields_and_keeps_everything_else(org, spec):
+    before = org.store.get("Layout", "Lead-Lead Layout").content
+    result = cli(org, "deploy", str(spec), "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["layouts"] == [{"name": "Lead-Lead Layout", "added": [
+        {"field": "Lead_Stage__c", "behavior": "Edit"}, {"field": "Unqualified_Reason__c", "behavior": "Edit"}]}]
+    after = org.store.get("Layout", "Lead-Lead Layout").content
+    assert b"<label>Lead Lifecycle</label>" in after and b"<field>Lead_Stage__c</field>" in after
+    # every byte of the original is still there, in order: one section was inserted
+    inserted = len(after) - len(before)
+    start = next(i for i in range(len(before)) if before[i] != after[i])
+    assert after[:start] + after[start + inserted:] == before
+    again = cli(org, "deploy", str(spec), "--json")
+    assert json.loads(again.stdout)["layouts"] == []  # nothing missing any more: not sent again
+
+
+def test_layouts_none_leaves_layouts_alone(org, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(SPEC + "layouts: none\n", encoding="utf-8")
+    before = org.store.get("Layout", "Lead-Lead Layout").content
+    result = cli(org, "deploy", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    assert org.store.get("Layout", "Lead-Lead Layout").content == before
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+def test_import_from_the_org_renders_what_the_org_holds(org, spec, tmp_path):
+    from leadsync.build import build
+
+    assert cli(org, "deploy", str(spec)).exit_code == 0
+    out = tmp_path / "imported.yaml"
+    result = cli(org, "import", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "# inactive in the org, not imported" in text
+    built = build(out, layout="mdapi")
+    assert built.ok, built.diagnostics
+    mine = parse.parse_files(built.files)
+    org_svs = parse.parse_standard_value_set(
+        parse.parse_xml("LeadStatus", org.store.get("StandardValueSet", "LeadStatus").content), "LeadStatus")
+    assert [(v.full_name, v.default, v.converted) for v in mine.standard_value_sets[0].active_values] == \
+        [(v.full_name, v.default, v.converted) for v in org_svs.active_values]
+    stage = next(f for f in mine.lead.fields if f.full_name == "Lead_Stage__c")
+    assert [v.full_name for v in stage.values] == ["Lead", "MQL", "SQL"]
+    assert [r.full_name for r in mine.lead.validation_rules] == ["Lead_Stage_Forward_Only"]
