@@ -234,8 +234,8 @@ def _order(op: str, left: Any, right: Any, what: str) -> bool:
 
 
 def _add(current: Any, value: Any, sign: int, what: str) -> Any:
-    if isinstance(current, str) and sign == 1 and not isinstance(value, (int, float)):
-        return current + ("" if value is None else str(value))
+    if sign == 1 and (isinstance(current, str) or isinstance(value, str)):
+        return ("" if current is None else str(current)) + ("" if value is None else str(value))
     a, b = as_number(current if current is not None else 0), as_number(value if value is not None else 0)
     if a is None or b is None:
         raise UnsupportedAutomation(f"{what}: {current!r} and {value!r} are not numbers")

@@ -9,6 +9,7 @@ naming the rule or flow (never skipped).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import Any, Iterator
 
@@ -50,6 +51,13 @@ class FlowResources(Mapping):
         return len(list(iter(self)))
 
 
+@functools.lru_cache(maxsize=512)
+def _parsed(text: str):
+    from leadsync.localorg.formula import parse
+
+    return parse(text)
+
+
 def evaluate(text: str, record: dict | None, prior: dict | None, rules: OrgRules, now: dt.datetime,
              result_type: str, resources: Mapping | None = None) -> Any:
     try:
@@ -62,7 +70,7 @@ def evaluate(text: str, record: dict | None, prior: dict | None, rules: OrgRules
         field_types=rules.types, permissions=frozenset(), now=now, resources=resources if resources is not None else {},
     )
     try:
-        return run(text, context)
+        return run(_parsed(text), context)
     except FormulaError as err:
         raise FormulaFailure(str(err)) from None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 _DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$")
@@ -39,7 +40,7 @@ def as_datetime(value: Any) -> dt.datetime | dt.date | None:
 def as_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, Decimal)):
         return float(value)
     if isinstance(value, str):
         try:
@@ -83,10 +84,11 @@ def to_record(value: Any, field_type: str) -> Any:
         return value.isoformat()
     if value == "":
         return None
-    if isinstance(value, float) and field_type not in ("Number", "Currency", "Percent") and value.is_integer():
-        return str(int(value)) if field_type in ("Text", "Picklist", "TextArea", "LongTextArea") else value
-    if isinstance(value, float) and value.is_integer() and field_type in ("Number",):
-        return value
+    if isinstance(value, (Decimal, float)) and not isinstance(value, bool):
+        number = float(value)
+        if field_type in ("Number", "Currency", "Percent"):
+            return int(number) if number.is_integer() else number
+        return str(value) if isinstance(value, Decimal) else value
     return value
 
 
