@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from leadsync.exitcodes import ExitCode
 
@@ -167,9 +168,17 @@ def validate(specs: tuple[str, ...], fmt: str, template_dir: Path | None, no_cac
               help="A folder of templates that override the built-in ones.")
 @click.option("--force", is_flag=True,
               help="Write into a folder that holds other files too (they are kept; only a render's files are replaced).")
+@click.option("--all", "all_dir", type=click.Path(exists=True, file_okay=False), metavar="DIR",
+              help="Render every client spec in DIR (recursively) to OUTPUT/<name>/, one package each.")
+@click.option("--into", "project", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="PROJECT",
+              help="Write into an existing sfdx project's package directory, touching only leadsync's files.")
 def render(spec: str, out_dir: Path, layout: str, zip_file: Path | None, template_dir: Path | None,
-           force: bool) -> None:
-    """Write the metadata a spec compiles to."""
+           force: bool, all_dir: str | None, project: Path | None) -> None:
+    """Write the metadata a spec compiles to (--all DIR: one package per client spec; --into PROJECT:
+    into an existing sfdx project)."""
+    if all_dir is not None or project is not None:
+        _render_many(spec, out_dir, layout, zip_file, template_dir, force, all_dir, project)
+        return
     from leadsync.build import build
     from leadsync.render.layouts import RENDERED_ANY
     from leadsync.render.output import write_file, write_render, zip_bytes
@@ -189,6 +198,25 @@ def render(spec: str, out_dir: Path, layout: str, zip_file: Path | None, templat
     click.echo(f"wrote {len(result.files)} files ({layout}) to {out_dir}")
     if zip_file:
         click.echo(f"wrote {zip_file}")
+
+
+def _render_many(spec, out_dir, layout, zip_file, template_dir, force, all_dir, project) -> None:
+    from leadsync import cli_render
+
+    ctx = click.get_current_context()
+    given = {n for n in ("spec", "out_dir", "layout") if ctx.get_parameter_source(n) is ParameterSource.COMMANDLINE}
+    if all_dir is not None and project is not None:
+        raise click.UsageError("--all and --into do not go together (one project holds one spec's files)")
+    if zip_file is not None:
+        raise click.UsageError("--zip renders one spec; not with --all or --into")
+    if all_dir is not None:
+        if "spec" in given:
+            raise click.UsageError("--all DIR takes the specs from DIR; give no SPEC")
+        cli_render.render_all(all_dir, out_dir, layout, template_dir, force)
+    else:
+        if given & {"out_dir", "layout"}:
+            raise click.UsageError("--into writes source files into the project; give no -o or --format")
+        cli_render.render_into(spec, project, template_dir, force)
 
 
 # --- schema -----------------------------------------------------------------------------------
