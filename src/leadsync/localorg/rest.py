@@ -36,6 +36,7 @@ class OrgFacts:
     instance_url: str
     leads: Leads | None = None  # None: no records (the versions list needs none)
     faults: Any = None  # the org's Faults (bulk.py reads bulk_job_failures)
+    organization_type: str = "Enterprise Edition"  # Organization.OrganizationType
 
 
 def handle(method: str, path: str, params: dict[str, str], facts: OrgFacts, body: bytes = b"") -> Reply:
@@ -138,7 +139,7 @@ def _organization(version: str, facts: OrgFacts) -> list[dict]:
         "Id": i.org_id,
         "Name": i.org_name,
         "IsSandbox": not facts.production,
-        "OrganizationType": "Enterprise Edition",
+        "OrganizationType": facts.organization_type,
         "InstanceName": "LOCAL1",
         "NamespacePrefix": None,
         "TrialExpirationDate": None,

@@ -72,6 +72,8 @@ class LocalOrg:
                  faults: Faults | None = None, jwt_public_key_pem: bytes | None = None):
         self.state_dir = Path(state_dir)
         self.production = production
+        # What the Organization query reports; a test may set any edition ("Developer Edition"...).
+        self.organization_type = "Enterprise Edition"
         self.faults = faults or Faults()
         self.calls = CallLog()
         self.jwt_public_key_pem = jwt_public_key_pem
@@ -284,7 +286,8 @@ class LocalOrg:
         return True
 
     def _facts(self) -> rest.OrgFacts:
-        return rest.OrgFacts(self.state.identity, self.production, self.instance_url, self.leads, self.faults)
+        return rest.OrgFacts(self.state.identity, self.production, self.instance_url, self.leads, self.faults,
+                             self.organization_type)
 
 
 def _soap_fault(err: SoapFault) -> Response:
