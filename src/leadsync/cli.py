@@ -89,8 +89,12 @@ def _with_debug(command: click.Command) -> click.Command:
     cls=_LazyGroup,
     lazy={
         "deploy": "leadsync.cli_org:deploy_command",
+        "plan": "leadsync.cli_plan:plan_command",
         "local-org": "leadsync.cli_localorg:local_org_group",
         "import": "leadsync.cli_import:import_command",
+        "diagram": "leadsync.cli_describe:diagram_command",
+        "docs": "leadsync.cli_describe:docs_command",
+        "test": "leadsync.cli_test:test_command",
     },
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -224,12 +228,12 @@ def _render_many(spec, out_dir, layout, zip_file, template_dir, force, all_dir, 
 
 @main_group.command("schema")
 def schema_command() -> None:
-    """Print the JSON Schema of the spec format (for editors and CI linters)."""
+    """Print the JSON Schema of the spec format, overlays included (for editors and CI linters)."""
     import json
 
-    from leadsync.spec.model import Spec
+    from leadsync.spec.schema import json_schema
 
-    click.echo(json.dumps(Spec.model_json_schema(), indent=2, sort_keys=True))
+    click.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
 
 
 # --- entry point ------------------------------------------------------------------------------
