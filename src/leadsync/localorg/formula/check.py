@@ -138,7 +138,7 @@ class Typer:
                     return self.fail(_operator_type(op, BOOLEAN, t), node.pos)
             return BOOLEAN
         if op in ("=", "<>", "<", ">", "<=", ">="):
-            allowed = (TEXT, NUMBER, DATE, DATETIME, BOOLEAN, MULTIPICKLIST) if op in ("=", "<>") else (TEXT, NUMBER, DATE, DATETIME)
+            allowed = (TEXT, NUMBER, DATE, DATETIME, BOOLEAN, MULTIPICKLIST) if op in ("=", "<>") else (NUMBER, DATE, DATETIME)
             for t in (left, right):
                 if t not in (*allowed, ANY, NULL):
                     return self.fail(_operator_type(op, NUMBER, t), node.pos)

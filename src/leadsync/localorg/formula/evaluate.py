@@ -14,7 +14,6 @@ blanks"; flows: "to evaluate a null field value as a zero value, use BLANKVALUE"
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -356,7 +355,7 @@ class _Evaluator:
             return None
         if d == 0:
             raise FormulaError("Divide by 0", node.pos)
-        return n - d * Decimal(math.floor(n / d))
+        return n % d  # the sign of the number, as Java's %: MOD(-7, 3) is -1
 
     def fn_max(self, node, args):
         values = [self.num(a) for a in args]
@@ -425,8 +424,7 @@ def _format(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        text = format(value, "f")
-        return text
+        return format(value.normalize(), "f")
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
     if isinstance(value, date):

@@ -2,6 +2,9 @@
 
     ||    &&    = == != <>    < > <= >=    + - &    * /    ^    unary - + !    primary
 
+All binary operators group left to right (`2 ^ 3 ^ 2` is 64, `-2 ^ 2` is 4), as formulon and sformula
+(two independent reimplementations of Salesforce formulas) evaluate them.
+
 Function names and TRUE/FALSE/NULL are case-insensitive, as in Salesforce. Which functions exist and
 how many arguments they take is judged later (`check.py`, `evaluate.py`), like Salesforce's own
 messages, which name the function: `Unknown function XYZ. Check spelling.`
@@ -16,7 +19,7 @@ from leadsync.localorg.formula.errors import FormulaError
 from leadsync.localorg.formula.lexer import Token, tokenize
 
 _LEVELS: tuple[tuple[str, ...], ...] = (
-    ("||",), ("&&",), ("=", "==", "!=", "<>"), ("<", ">", "<=", ">="), ("+", "-", "&"), ("*", "/"),
+    ("||",), ("&&",), ("=", "==", "!=", "<>"), ("<", ">", "<=", ">="), ("+", "-", "&"), ("*", "/"), ("^",),
 )
 _NORMAL = {"==": "=", "!=": "<>"}
 
@@ -50,20 +53,13 @@ class _Parser:
 
     def expression(self, level: int = 0) -> Node:
         if level == len(_LEVELS):
-            return self.power()
+            return self.unary()
         node = self.expression(level + 1)
         while self.tok.kind == "op" and self.tok.text in _LEVELS[level]:
             op = self.next()
             right = self.expression(level + 1)
             node = Binary(op.pos, _NORMAL.get(op.text, op.text), node, right)
         return node
-
-    def power(self) -> Node:
-        base = self.unary()
-        if self.tok.kind == "op" and self.tok.text == "^":
-            op = self.next()
-            return Binary(op.pos, "^", base, self.power())
-        return base
 
     def unary(self) -> Node:
         if self.tok.kind == "op" and self.tok.text in ("-", "+", "!"):
