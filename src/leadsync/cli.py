@@ -92,7 +92,6 @@ def _with_debug(command: click.Command) -> click.Command:
         "plan": "leadsync.cli_plan:plan_command",
         "local-org": "leadsync.cli_localorg:local_org_group",
         "import": "leadsync.cli_import:import_command",
-        "test": "leadsync.cli_test:test_command",
         "diagram": "leadsync.cli_describe:diagram_command",
         "docs": "leadsync.cli_describe:docs_command",
         "test": "leadsync.cli_test:test_command",
