@@ -204,9 +204,15 @@ def import_bundle(bundle: m.Bundle, *, name: str = "imported", stage_field: str 
         if rt.business_process:
             by_process.setdefault(rt.business_process, []).append(rt)
     processes = []
+    unknown_in_processes: list[str] = []
     for bp in bundle.lead.business_processes:
-        values = [v.full_name for v in bp.values]
-        default = next((v.full_name for v in bp.values if v.default), None)
+        values = [v.full_name for v in bp.values if v.full_name in status_values]
+        lost = [v.full_name for v in bp.values if v.full_name not in status_values]
+        if lost:
+            unknown_in_processes.append(f"{bp.full_name}: {', '.join(lost)}")
+            warn(f"lead process {bp.full_name} offers values that are not active statuses, not imported: "
+                 f"{', '.join(lost)}")
+        default = next((v.full_name for v in bp.values if v.default and v.full_name in status_values), None)
         item: dict[str, Any] = {"name": bp.full_name, "description": unmark(bp.description)}
         item["statuses"] = "all" if values == status_values else values
         if default is not None:
@@ -225,6 +231,8 @@ def import_bundle(bundle: m.Bundle, *, name: str = "imported", stage_field: str 
         spec["lead_processes"] = processes
         out.blank()
         out.items("lead_processes", processes)
+    for text in unknown_in_processes:
+        out.line(f"# lead process {text} (not active statuses): not imported")
     if orphan_rts:
         out.line(f"# record types without a lead process, not imported: {', '.join(orphan_rts)}")
         warn(f"record types without a lead process, not imported: {', '.join(orphan_rts)}")
