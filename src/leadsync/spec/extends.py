@@ -24,6 +24,7 @@ class Layers:
     root: Map | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    removed: dict[tuple[str, str], Span] = field(default_factory=dict)  # (list, key) → the overlay's `remove`
 
 
 def load_layers(display: str) -> Layers:
@@ -80,7 +81,7 @@ def _load(path: Path, display: str, chain: tuple[tuple[str, str], ...], out: Lay
     base = _load(base_path, base_display, tuple(seen), out)
     if base is None:
         return None
-    merged, problems = overlay.merge(base, root)
+    merged, problems = overlay.merge(base, root, out.removed)
     out.diagnostics += problems
     return merged
 

@@ -34,7 +34,7 @@ class LoadResult:
 def load_spec(path: str | os.PathLike) -> LoadResult:
     display = os.fspath(path)
     layers = load_layers(display)
-    locator = Locator(layers.root, display)
+    locator = Locator(layers.root, display, layers.removed)
     diagnostics = list(layers.diagnostics)
     spec = None
     if layers.root is not None:

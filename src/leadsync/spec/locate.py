@@ -15,9 +15,10 @@ Path = Sequence[str | int]
 
 
 class Locator:
-    def __init__(self, root: Node | None, path: str):
+    def __init__(self, root: Node | None, path: str, removed: dict[tuple[str, str], Span] | None = None):
         self.root = root
         self.file = Span(path)
+        self.removed = removed or {}  # (named list, key) → where an overlay removed that base item
 
     def resolve(self, path: Path) -> tuple[tuple, Node | None, Entry | None]:
         """The longest written prefix of `path`, its node, and its mapping entry (None for list items)."""

@@ -1,6 +1,6 @@
 """Merge an overlay's located tree onto its base's (docs/spec.md, "Overlays").
 
-Scalars and ordinary lists of the overlay replace the base's; mappings merge key by key; the four
+Scalars and ordinary lists of the overlay replace the base's; mappings merge key by key; the five
 lists of named items merge by key, with `after:`/`before:` to place an item and `remove: true` to
 drop one. Those three keys exist only in overlays and are gone from the result. Every node keeps
 the span of the layer that wrote it, so errors in the merged spec point at the right file.
@@ -8,7 +8,7 @@ the span of the layer that wrote it, so errors in the merged spec point at the r
 
 from __future__ import annotations
 
-from leadsync.diagnostics import Diagnostic
+from leadsync.diagnostics import Diagnostic, Span
 from leadsync.spec.codes import diag
 from leadsync.spec.nodes import Entry, Map, Node, Scalar, Seq, describe, text_of, without
 from leadsync.spec.suggest import did_you_mean
@@ -19,13 +19,23 @@ NAMED_LISTS = {
     "statuses": ("value", "status"),
     "lead_processes": ("name", "lead process"),
     "transitions": ("name", "transition"),
+    "scenarios": ("name", "scenario"),
 }
 DIRECTIVES = {"after", "before", "remove"}
 
 
-def merge(base: Map, overlay: Map) -> tuple[Map, list[Diagnostic]]:
-    problems: list[Diagnostic] = []
-    return _merge_maps(base, overlay, (), problems), problems
+def merge(base: Map, overlay: Map, removed: dict[tuple[str, str], Span] | None = None) -> tuple[Map, list[Diagnostic]]:
+    """The merged tree and the overlay's problems. `removed` collects (list name, key) → the span of
+    the `remove` that dropped a base item, so an error it causes in the base can point at it."""
+    problems = _Problems()
+    problems.removed = {} if removed is None else removed
+    return _merge_maps(base, overlay, (), problems), list(problems)
+
+
+class _Problems(list):
+    """The overlay's diagnostics, and where its `remove`s are."""
+
+    removed: dict[tuple[str, str], Span]
 
 
 def _merge_node(base: Node, over: Node, path: tuple, problems: list[Diagnostic]) -> Node:
@@ -47,7 +57,7 @@ def _merge_maps(base: Map, over: Map, path: tuple, problems: list[Diagnostic]) -
     return Map(entries, over.span)
 
 
-def _merge_named(base: Seq, over: Seq, name: str, problems: list[Diagnostic]) -> Seq:
+def _merge_named(base: Seq, over: Seq, name: str, problems: _Problems) -> Seq:
     key_field, kind = NAMED_LISTS[name]
     items = list(base.items)
     seen: set[str] = set()
@@ -66,6 +76,7 @@ def _merge_named(base: Seq, over: Seq, name: str, problems: list[Diagnostic]) ->
                                      item.entries["remove"].key_span))
             else:
                 del items[index]
+                problems.removed[(name, key)] = item.entries["remove"].key_span
             continue
         clean = without(item, DIRECTIVES)
         merged = clean if index is None else _merge_node(items[index], clean, (name, key), problems)

@@ -86,9 +86,12 @@ def test_null_in_the_overlay_clears_a_base_value():
     assert plain == {"unqualified_reasons": None, "description": None}
 
 
-def test_scenarios_are_an_ordinary_list_and_are_replaced():
-    plain, _, _ = merged("scenarios: [{name: A, steps: []}]\n", "scenarios: [{name: B, steps: []}]\n")
-    assert [s["name"] for s in plain["scenarios"]] == ["B"]
+def test_scenarios_merge_by_name_like_the_other_named_lists():
+    plain, _, problems = merged("scenarios: [{name: A, steps: [1]}, {name: B, steps: [2]}]\n",
+                                "scenarios: [{name: C, steps: [3], before: A}, {name: B, remove: true},"
+                                " {name: A, description: d}]\n")
+    assert problems == []
+    assert plain["scenarios"] == [{"name": "C", "steps": [3]}, {"name": "A", "steps": [1], "description": "d"}]
 
 
 def test_a_key_repeated_in_one_overlay_is_appended_for_the_duplicate_rule():

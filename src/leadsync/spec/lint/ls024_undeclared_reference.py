@@ -1,6 +1,7 @@
 """LS024: a status or stage named somewhere (transitions, lead processes, guards, scenarios,
 `stage_field.backfill`) that the spec does not declare; the rendered flow, process or rule would
-point at nothing. Also a process `default` that is not among the process's own statuses.
+point at nothing. Also a process `default` that is not among the process's own statuses. When an
+overlay's `remove` dropped the value that its base still names, the error is at the `remove`.
 
 Bad::
 
@@ -34,7 +35,13 @@ CODE = "LS024"
 def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
     declared = {"status": [s.value for s in spec.statuses], "stage": [s.value for s in spec.stages]}
     for kind, value, path in _references(spec):
-        if value not in declared[kind]:
+        removal = locator.removed.get((_PLURAL[kind], value))
+        here = locator.span(path)
+        if value not in declared[kind] and removal and removal.path != here.path:
+            yield diag(CODE, f"removing {kind} '{value}' breaks {here.path}:{here.line}, where {dotted(path)} "
+                       "still names it; override that item in this overlay too, or keep the "
+                       f"{kind}", removal)
+        elif value not in declared[kind]:
             hint = did_you_mean(value, declared[kind]) or f"; declare it under `{_PLURAL[kind]}` or fix the name"
             yield diag(CODE, f"{dotted(path)}: {kind} '{value}' is not declared{hint}", locator.span(path))
     for status, stage in spec.stage_field.backfill.items():
