@@ -59,7 +59,9 @@ def _one(method: str, lead_id: str, params: dict, body: bytes, version: str, lea
             return reply(404, NOT_FOUND, "sobject")
         from leadsync.localorg import soql
 
-        shown = {"attributes": attributes(record["Id"], version), **record}
+        every = dict.fromkeys(leads.schema.rules().types)  # GET answers every field, null when unset
+        every.pop("Address", None)
+        shown = {"attributes": attributes(record["Id"], version), **every, **record}
         wanted = [f.strip() for f in params.get("fields", "").split(",") if f.strip()]
         if wanted:
             shown = soql.run(soql.Query([soql.Column(f) for f in wanted], "Lead"), [shown])[0]

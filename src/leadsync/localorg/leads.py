@@ -106,6 +106,13 @@ class Leads:
             self._records.write(SOBJECT, deletes=[o["Id"] for o in outcomes if isinstance(o, dict)])
             return results
 
+    def convert(self, requests: list[dict]) -> list[dict]:
+        """Convert leads (engine/convert.py): one LeadConvertResult dict per request, in order:
+        {"accountId", "contactId", "leadId", "opportunityId", "success", "errors"}."""
+        from leadsync.localorg.engine.convert import convert
+
+        return convert(self, requests)
+
     def save_converted(self, record: dict) -> None:
         """A conversion's result (convert.py): stored as is."""
         with self._write_lock:

@@ -194,6 +194,8 @@ class LocalOrg:
             return Response(200, b"", "text/plain")
         if path.startswith("/services/Soap/m/") and method == "POST":
             return self._soap(path, body)
+        if path.startswith("/services/Soap/u/") and method == "POST":
+            return self._partner_soap(path, body)
         if path.rstrip("/") == "/services/data" and method == "GET":
             self.calls.add("versions")
             return _json(200, rest.handle(method, path, params, self._facts()).body)
@@ -269,6 +271,19 @@ class LocalOrg:
             return Response(200, self.metadata_api.call(request, call), "text/xml;charset=UTF-8")
         except SoapFault as err:
             return _soap_fault(err)
+
+    def _partner_soap(self, path: str, body: bytes) -> Response:
+        """The SOAP partner API: convertLead only (partner_soap.py)."""
+        from leadsync.localorg import partner_soap
+
+        version = path.split("/")[4] if len(path.split("/")) > 4 else ""
+        if not supported_version(version):
+            self.calls.add("soap_fault", path=path)
+            err = partner_soap.PartnerFault("UNSUPPORTED_API_VERSION", "Invalid Api version specified on URL")
+            return Response(500, partner_soap.fault(err), "text/xml;charset=UTF-8")
+        name, answer, is_fault = partner_soap.handle(body, self._authenticate, self.leads)
+        self.calls.add(name, path=path)
+        return Response(500 if is_fault else 200, answer, "text/xml;charset=UTF-8")
 
     def _status_fault(self) -> Response | None:
         if self.faults.take("drop_connections"):
