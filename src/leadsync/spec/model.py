@@ -21,21 +21,29 @@ class _Strict(BaseModel):
 
 
 class StageField(_Strict):
-    name: str = "Lead_Stage__c"
-    label: str = "Lead Stage"
-    description: str | None = None
-    track_history: StrictBool = True
-    stamp_dates: StrictBool = False
+    name: str = Field("Lead_Stage__c", description='API name of the stage picklist on Lead.')
+    label: str = Field("Lead Stage", description="The field's label in Salesforce.")
+    description: str | None = Field(None, description="The field's description in Setup.")
+    track_history: StrictBool = Field(
+        True, description="Track the field's history (counts toward Salesforce's 20 tracked fields per object).",
+    )
+    stamp_dates: StrictBool = Field(
+        False, description='One DateTime field per stage, set the first time a lead enters that stage.',
+    )
     # status -> stage for existing leads without a stage (deploy runs it; docs/spec.md says which issue)
-    backfill: dict[str, str] = Field(default_factory=dict)
+    backfill: dict[str, str] = Field(
+        default_factory=dict, description='At deploy, existing leads with no stage get one: status value -> stage value; other statuses get the default stage.',
+    )
 
 
 class Stage(_Strict):
-    value: Text
-    label: Text | None = None
-    description: str | None = None
-    hubspot: str | None = None
-    default: StrictBool = False
+    value: Text = Field(description="The picklist value's API name (fullName); at most 255 characters.")
+    label: Text | None = Field(None, description='What users see; defaults to the value.')
+    description: str | None = Field(None, description='What the stage means, for the handbook and Setup.')
+    hubspot: str | None = Field(None, description='The HubSpot lifecycle stage this stage mirrors.')
+    default: StrictBool = Field(
+        False, description='The stage a new lead gets (at most one; default: the first stage).',
+    )
 
     @property
     def display_label(self) -> str:
@@ -43,13 +51,19 @@ class Stage(_Strict):
 
 
 class Status(_Strict):
-    value: Text
-    label: Text | None = None
-    description: str | None = None
-    default: StrictBool = False
-    converted: StrictBool = False
-    requires_reason: StrictBool = False
-    renamed_from: str | None = None
+    value: Text = Field(description="The LeadStatus value's API name (fullName); at most 255 characters.")
+    label: Text | None = Field(None, description='What users see; defaults to the value.')
+    description: str | None = Field(None, description='What the status means, for the handbook and Setup.')
+    default: StrictBool = Field(False, description='The status a new lead gets; exactly one status is the default.')
+    converted: StrictBool = Field(
+        False, description='A converted status (lead conversion sets it); at least one is required.',
+    )
+    requires_reason: StrictBool = Field(
+        False, description='The unqualified reason is required while a lead has this status.',
+    )
+    renamed_from: str | None = Field(
+        None, description='An existing org value: at deploy, leads holding it move to this value, then it is deactivated.',
+    )
 
     @property
     def display_label(self) -> str:
@@ -57,24 +71,32 @@ class Status(_Strict):
 
 
 class UnqualifiedReasons(_Strict):
-    field: str = "Unqualified_Reason__c"
-    label: str = "Unqualified Reason"
-    description: str | None = None
-    values: Values
+    field: str = Field("Unqualified_Reason__c", description='API name of the reason picklist on Lead.')
+    label: str = Field("Unqualified Reason", description="The field's label in Salesforce.")
+    description: str | None = Field(None, description="The field's description in Setup.")
+    values: Values = Field(description='The reasons, in picklist order (an overlay replaces the list whole).')
 
 
 class LeadProcess(_Strict):
-    name: Text
-    description: str | None = None
-    statuses: Literal["all"] | Values = "all"
-    default: str | None = None
-    record_type: str | None = None
+    name: Text = Field(description='The lead process (BusinessProcess) name.')
+    description: str | None = Field(None, description="The process's description in Setup.")
+    statuses: Literal["all"] | Values = Field("all", description='`all`, or the status values this process offers.')
+    default: str | None = Field(None, description="The process's default status; one of its statuses.")
+    record_type: str | None = Field(
+        None, description='A Lead record type that uses this process (created by leadsync).',
+    )
 
 
 class Guards(_Strict):
-    forward_only_stages: StrictBool = True
-    status_requires_stage: str | None = None
-    bypass_permission: str | None = None  # a custom permission's API name: its holders pass every guard
+    forward_only_stages: StrictBool = Field(
+        True, description='A validation rule: the stage never moves to an earlier stage.',
+    )
+    status_requires_stage: str | None = Field(
+        None, description='A validation rule: any status other than the default needs this stage or later.',
+    )
+    bypass_permission: str | None = Field(
+        None, description='A custom permission whose holders (admins, integrations) pass every guard; rendered with a permission set granting it.',
+    )
 
 
 # --- transition conditions (`when`) -------------------------------------------------------------
@@ -83,25 +105,27 @@ Op = Literal["eq", "ne", "gt", "gte", "lt", "lte", "is_null", "not_null", "conta
 
 
 class StatusIs(_Strict):
-    status: Text | Values
+    status: Text | Values = Field(description='Lead.Status is this value (or one of these values).')
 
 
 class StageIs(_Strict):
-    stage: Text | Values
+    stage: Text | Values = Field(description='The stage field is this value (or one of these values).')
 
 
 class Converted(_Strict):
-    converted: StrictBool
+    converted: StrictBool = Field(description='The lead is being converted (Lead.IsConverted).')
 
 
 class Changed(_Strict):
-    changed: str
+    changed: str = Field(description='`status`, `stage` or any Lead field API name: the field changed in this save.')
 
 
 class FieldCompare(_Strict):
-    field: str
-    op: Op
-    value: Scalar | None = None
+    field: str = Field(description="Any Lead field's API name.")
+    op: Op = Field(description='The comparison.')
+    value: Scalar | None = Field(
+        None, description='What to compare with; its YAML type decides the comparison (not needed for is_null, not_null).',
+    )
 
     @model_validator(mode="after")
     def _value_needed(self) -> "FieldCompare":
@@ -111,7 +135,7 @@ class FieldCompare(_Strict):
 
 
 class AnyOf(_Strict):
-    any: list["Condition"] = Field(min_length=1)
+    any: list["Condition"] = Field(min_length=1, description='At least one of these conditions holds.')
 
 
 _CONDITION_KEYS: dict[str, type[_Strict]] = {
@@ -158,34 +182,48 @@ AnyOf.model_rebuild()
 
 
 class SetAction(_Strict):
-    status: str | None = None
-    stage: str | None = None
-    fields: dict[str, Scalar | None] = Field(default_factory=dict)
+    status: str | None = Field(None, description='The status to set.')
+    stage: str | None = Field(None, description='The stage to set; automation never moves a stage backward.')
+    fields: dict[str, Scalar | None] = Field(
+        default_factory=dict, description='Literal values for other Lead fields (field API name -> value).',
+    )
 
 
 class Transition(_Strict):
-    name: Text
-    description: str | None = None
-    on: Literal["create", "update", "any"] = "any"
-    when: list[Condition] = Field(default_factory=list)
-    set: SetAction
+    name: Text = Field(description="Unique; the flow decision's label.")
+    description: str | None = Field(None, description='What the transition is for (the handbook shows it).')
+    on: Literal["create", "update", "any"] = Field(
+        "any", description='When it runs: on create, on update, or on any save.',
+    )
+    when: list[Condition] = Field(
+        default_factory=list, description='Conditions that must all hold (AND; use `any:` for OR); none: always.',
+    )
+    set: SetAction = Field(description='What the transition sets.')
 
 
 # --- scenarios --------------------------------------------------------------------------------
 
 
 class Expect(_Strict):
-    stage: str | None = None
-    status: str | None = None
-    fields: dict[str, Scalar | None] = Field(default_factory=dict)
-    error: StrictBool | str | None = None
+    stage: str | None = Field(None, description='The stage the lead must have after the step.')
+    status: str | None = Field(None, description='The status the lead must have after the step.')
+    fields: dict[str, Scalar | None] = Field(
+        default_factory=dict, description='Other field values the lead must have (field API name -> value).',
+    )
+    error: StrictBool | str | None = Field(
+        None, description='`true`: the save must fail with a validation error; a text: one whose rule name or message contains it.',
+    )
 
 
 class Step(_Strict):
-    create: dict[str, Scalar | None] | None = None
-    update: dict[str, Scalar | None] | None = None
-    convert: dict[str, Scalar | None] | None = None
-    expect: Expect = Field(default_factory=Expect)
+    create: dict[str, Scalar | None] | None = Field(
+        None, description="Create the scenario's lead with these field values.",
+    )
+    update: dict[str, Scalar | None] | None = Field(None, description='Update the lead with these field values.')
+    convert: dict[str, Scalar | None] | None = Field(
+        None, description='Convert the lead (with the first converted status).',
+    )
+    expect: Expect = Field(default_factory=Expect, description='What must hold after the step.')
 
     @model_validator(mode="after")
     def _exactly_one_action(self) -> "Step":
@@ -200,28 +238,36 @@ class Step(_Strict):
 
 
 class Scenario(_Strict):
-    name: Text
-    description: str | None = None
-    steps: list[Step] = Field(min_length=1)
+    name: Text = Field(description='Unique; names the test.')
+    description: str | None = Field(None, description='What the scenario shows.')
+    steps: list[Step] = Field(min_length=1, description='The steps, in order, on one lead.')
 
 
 # --- the spec ---------------------------------------------------------------------------------
 
 
 class Spec(_Strict):
-    leadsync: Literal[1]
-    name: Text
-    description: str | None = None
-    api_version: str = "63.0"
-    stage_field: StageField = Field(default_factory=StageField)
-    stages: list[Stage] = Field(min_length=2)
-    statuses: list[Status] = Field(min_length=2)
-    unqualified_reasons: UnqualifiedReasons | None = None
-    lead_processes: list[LeadProcess] = Field(default_factory=list)
-    guards: Guards = Field(default_factory=Guards)
-    layouts: Literal["all", "none"] | Values = "all"  # Lead page layouts that show the generated fields
-    transitions: list[Transition] = Field(default_factory=list)
-    scenarios: list[Scenario] = Field(default_factory=list)
+    leadsync: Literal[1] = Field(description='The format version: 1.')
+    name: Text = Field(description='A short name; prefixes generated API names where needed.')
+    description: str | None = Field(None, description='What this lifecycle is for.')
+    api_version: str = Field("63.0", description='The Metadata API version of the rendered package.')
+    stage_field: StageField = Field(default_factory=StageField, description='The stage picklist on Lead.')
+    stages: list[Stage] = Field(min_length=2, description='The stages, first to last (at least 2).')
+    statuses: list[Status] = Field(min_length=2, description='The LeadStatus values, in picklist order (at least 2).')
+    unqualified_reasons: UnqualifiedReasons | None = Field(None, description='The unqualified reason picklist.')
+    lead_processes: list[LeadProcess] = Field(
+        default_factory=list, description='Lead processes (BusinessProcess on Lead); default: one process with every status.',
+    )
+    guards: Guards = Field(default_factory=Guards, description='Validation rules.')
+    layouts: Literal["all", "none"] | Values = Field(
+        "all", description='Lead page layouts that show the generated fields: `all`, `none`, or layout names; existing layouts are patched, never replaced.',
+    )
+    transitions: list[Transition] = Field(
+        default_factory=list, description='The automation, compiled into one before-save record-triggered flow on Lead; runs in the order written.',
+    )
+    scenarios: list[Scenario] = Field(
+        default_factory=list, description='Lifecycle tests: run by `leadsync test`, rendered as an Apex test class.',
+    )
 
     @field_validator("leadsync", mode="before")
     @classmethod
