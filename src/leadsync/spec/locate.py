@@ -17,7 +17,7 @@ Path = Sequence[str | int]
 class Locator:
     def __init__(self, root: Node | None, path: str, removed: dict[tuple[str, str], Span] | None = None):
         self.root = root
-        self.file = Span(path)
+        self.file = Span(path, 1, 1)  # the file as a whole: its first line, as editors count
         self.removed = removed or {}  # (named list, key) → where an overlay removed that base item
 
     def resolve(self, path: Path) -> tuple[tuple, Node | None, Entry | None]:

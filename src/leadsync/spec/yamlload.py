@@ -49,11 +49,12 @@ class ReadResult:
 
 def read_file(path: Path, display: str) -> ReadResult:
     """Read and parse one spec file; `display` is the path as the user wrote it (used in spans)."""
-    whole = Span(display)
+    whole = Span(display, 1, 1)
     try:
         info = path.stat()
     except (FileNotFoundError, NotADirectoryError):
-        return ReadResult(None, [diag("LS001", f"no such file: {display}", whole)])
+        create = "leadsync init" if display == "leadsync.yaml" else f"leadsync init {display}"
+        return ReadResult(None, [diag("LS001", f"no such file: {display}; `{create}` creates one", whole)])
     except ValueError:
         return ReadResult(None, [diag("LS001", "the path has a NUL character", whole)])
     except OSError as err:
@@ -99,7 +100,7 @@ def parse_bytes(data: bytes, display: str) -> ReadResult:
 
 def parse_text(text: str, display: str) -> ReadResult:
     if not text.strip():
-        return ReadResult(None, [diag("LS004", "the spec file is empty", Span(display))])
+        return ReadResult(None, [diag("LS004", "the spec file is empty", Span(display, 1, 1))])
     lines = _LINE_BREAK.split(text)
     deep = too_deep(lines, MAX_DEPTH)
     if deep:
@@ -114,9 +115,9 @@ def parse_text(text: str, display: str) -> ReadResult:
     except _Refused as err:
         return ReadResult(None, builder.diagnostics + [err.diagnostic])
     if root is None:
-        return ReadResult(None, [diag("LS004", "the spec file holds only comments or blank lines", Span(display))])
+        return ReadResult(None, [diag("LS004", "the spec file holds only comments or blank lines", Span(display, 1, 1))])
     if isinstance(root, Scalar) and root.value is None:
-        return ReadResult(None, [diag("LS004", "the spec file holds an empty document", Span(display))])
+        return ReadResult(None, [diag("LS004", "the spec file holds an empty document", Span(display, 1, 1))])
     return ReadResult(root, builder.diagnostics)
 
 
@@ -211,7 +212,7 @@ def _too_large(size: int, span: Span) -> Diagnostic:
 
 def _decode(data: bytes, display: str) -> str | Diagnostic:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return diag("LS003", "the file is UTF-16 text; save it as UTF-8", Span(display))
+        return diag("LS003", "the file is UTF-16 text; save it as UTF-8", Span(display, 1, 1))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -406,7 +407,7 @@ def _syntax(err: yaml.MarkedYAMLError, lines: list[str], display: str) -> Diagno
     cm = err.context_mark
     if err.context and cm and mark and (cm.line, cm.column) != (mark.line, mark.column):
         message += f" ({err.context} at line {cm.line + 1}, column {cm.column + 1})"
-    return diag("LS005", message, _span(display, lines, mark) if mark else Span(display))
+    return diag("LS005", message, _span(display, lines, mark) if mark else Span(display, 1, 1))
 
 
 def _tab_indent(lines: list[str], index: int) -> tuple[int, int] | None:

@@ -75,7 +75,7 @@ def test_missing_file_is_one_clean_diagnostic(tmp_path):
     result = load_spec(tmp_path / "nope.yaml")
     assert (result.spec, result.ok, result.sources) == (None, False, [])
     assert [d.code for d in result.diagnostics] == ["LS001"]
-    assert result.locator[("stages", 0)] == Span(str(tmp_path / "nope.yaml"))
+    assert result.locator[("stages", 0)] == Span(str(tmp_path / "nope.yaml"), 1, 1)
 
 
 @pytest.mark.parametrize("spec", SHIPPED + FIXTURES, ids=lambda p: p.name)

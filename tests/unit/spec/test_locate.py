@@ -45,7 +45,7 @@ def test_bools_are_not_list_indices():
 
 
 def test_no_tree_answers_with_the_whole_file():
-    assert Locator(None, "gone.yaml").span(("a", 1)) == Span("gone.yaml")
+    assert Locator(None, "gone.yaml").span(("a", 1)) == Span("gone.yaml", 1, 1)
 
 
 def test_dotted_names_places_like_messages_do():

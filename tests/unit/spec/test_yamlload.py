@@ -74,7 +74,7 @@ def test_a_small_alias_shares_its_value():
 
 
 def test_missing_path(tmp_path):
-    assert only(read_file(tmp_path / "nope.yaml", "nope.yaml")) == ("LS001", "nope.yaml:0:0", "no such file: nope.yaml")
+    assert only(read_file(tmp_path / "nope.yaml", "nope.yaml")) == ("LS001", "nope.yaml:1:1", "no such file: nope.yaml; `leadsync init nope.yaml` creates one")
 
 
 def test_missing_parent_is_also_missing(tmp_path):
@@ -88,7 +88,7 @@ def test_a_path_with_a_nul_character():
 
 def test_folder(tmp_path):
     code, span, message = only(read_file(tmp_path, "specs"))
-    assert (code, span) == ("LS001", "specs:0:0") and "is a folder" in message
+    assert (code, span) == ("LS001", "specs:1:1") and "is a folder" in message
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
@@ -105,7 +105,7 @@ def test_ten_megabytes_is_refused_quickly_without_reading(tmp_path):
     start = time.perf_counter()
     code, span, message = only(read_file(path, "big.yaml"))
     assert time.perf_counter() - start < 0.5
-    assert (code, span, message) == ("LS002", "big.yaml:0:0", "the file has 10,000,000 bytes; a spec may have at most 1,000,000 (1 MB)")
+    assert (code, span, message) == ("LS002", "big.yaml:1:1", "the file has 10,000,000 bytes; a spec may have at most 1,000,000 (1 MB)")
 
 
 def test_just_over_the_limit_is_refused_and_at_the_limit_is_read(tmp_path):
@@ -134,7 +134,7 @@ def test_utf8_bom_is_accepted(tmp_path):
 
 @pytest.mark.parametrize("data", [b"", b"  \n\n", b"# only a comment\n", b"---\n", b"~\n"])
 def test_empty_documents(tmp_path, data):
-    assert only(read(tmp_path, data))[:2] == ("LS004", "spec.yaml:0:0")
+    assert only(read(tmp_path, data))[:2] == ("LS004", "spec.yaml:1:1")
 
 
 def test_end_of_stream_errors_stay_inside_the_file():
