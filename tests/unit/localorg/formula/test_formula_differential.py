@@ -1,0 +1,81 @@
+"""The interpreter against two third-party reimplementations of Salesforce formulas (formulon and
+sformula, installed by ../shared/checks/setup): on expressions where both agree, it must agree too.
+Skips when they are not installed (see tests/checkers.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from leadsync.localorg.formula import FormulaContext, evaluate
+
+pytestmark = pytest.mark.shared
+
+FORMULAS = [
+    "AND(TRUE, NOT(FALSE), OR(FALSE, TRUE))",
+    "TRUE && FALSE || !FALSE",
+    'IF(1 + 2 * 3 = 7, "yes", "no")',
+    "2 ^ 3 ^ 2",
+    "-2 ^ 2",
+    "10 / 4",
+    "MOD(-7, 3)",
+    "ROUND(-2.5, 0) + ROUND(2.45, 1)",
+    "FLOOR(2.7) + CEILING(2.1) + ABS(-3)",
+    "MAX(1, 5, 3) - MIN(4, 2)",
+    "TEXT(1.50)",
+    'LEN("Salesforce")',
+    'CONTAINS("Acme Inc", "Inc")',
+    'CONTAINS("Acme Inc", "inc")',
+    'BEGINS("Acme", "ac")',
+    'CASE("MQL", "Lead", 1, "MQL", 2, 0)',
+    'VALUE("1.5") * 2',
+    'LEFT("Salesforce", 5) & RIGHT("abc", 2) & MID("Salesforce", 2, 3)',
+    'SUBSTITUTE("a-b-c", "-", "+")',
+    '"a" + "b"',
+    'UPPER("ab") & LOWER("CD") & TRIM("  e  ")',
+    'BLANKVALUE("", "x")',
+    'ISBLANK("") && NOT(ISBLANK(" "))',
+    '1 <> 2 && 1 != 2 && 2 == 2 && 3 >= 3 && 2 <= 3',
+    'ISPICKVAL(Stage__c, "MQL")',
+    'ISPICKVAL(Stage__c, "Lead")',
+    'TEXT(Stage__c) & "!"',
+    'CASE(Stage__c, "Lead", 1, "MQL", 2, 0)',
+    "TEXT(DATE(2026, 2, 28) + 1)",
+    "DAY(DATE(2026, 3, 14)) + MONTH(DATE(2026, 3, 14)) * 100",
+    "DATE(2026, 3, 14) - DATE(2026, 3, 1)",
+]
+RECORD = {"Stage__c": "MQL"}
+PICKLISTS = {"Stage__c": ["Lead", "MQL", "SQL"]}
+
+
+def normal(value):
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return Decimal(str(value)).normalize()
+    return value
+
+
+def test_agrees_with_formulon_and_sformula(checkers):
+    script = Path(__file__).with_name("formula_engines.js")
+    job = json.dumps({"formulas": FORMULAS, "picklists": PICKLISTS, "record": RECORD})
+    done = subprocess.run(["node", str(script)], input=job, env=checkers.env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    ctx = FormulaContext(record=RECORD, field_types={"Stage__c": "Picklist"})
+    compared, disagreements = 0, []
+    for formula, row in zip(FORMULAS, rows):
+        theirs = {normal(row["formulon"]) if not isinstance(row["formulon"], dict) else "error",
+                  normal(row["sformula"]) if not isinstance(row["sformula"], dict) else "error"}
+        if len(theirs) != 1 or "error" in theirs:
+            disagreements.append((formula, row))
+            continue
+        assert normal(evaluate(formula, ctx)) == theirs.pop(), (formula, row)
+        compared += 1
+    assert not disagreements, f"pick expressions both engines evaluate alike: {disagreements}"
+    assert compared == len(FORMULAS)
