@@ -302,7 +302,8 @@ def apply(client: OrgClient, spec: Spec, plan: MigrationPlan, progress: MoveProg
     if plan.backfill is not None:
         stage = spec.stage_field.name
         rows = [{"Id": r["Id"], stage: stage_for(spec, r[STATUS])}
-                for r in records.select(["Id", STATUS], [condition(stage, None), condition("IsConverted", False)])]
+                for r in records.select(["Id", STATUS], [condition(stage, None), condition("IsConverted", False)],
+                                        expected=plan.backfill.leads)]
         done = _update(records, rows, f"backfilling {plan.backfill.field}", progress)
         backfilled, backfill_failed = done.updated, done.failed
         failures += done.failures
@@ -310,7 +311,8 @@ def apply(client: OrgClient, spec: Spec, plan: MigrationPlan, progress: MoveProg
     moved: dict[str, tuple[int, int]] = {}
     rows, owner = [], []
     for r in plan.renames:
-        for rec in records.select(["Id"], [condition(STATUS, r.old), condition("IsConverted", False)]):
+        for rec in records.select(["Id"], [condition(STATUS, r.old), condition("IsConverted", False)],
+                                  expected=r.leads):
             rows.append({"Id": rec["Id"], STATUS: r.new})
             owner.append(r.old)
     if rows:

@@ -4,8 +4,9 @@
 
 - `count(group_by, where)`: `SELECT g1, g2, COUNT(Id) n FROM Lead [WHERE ...] GROUP BY g1, g2` as
   {(v1, v2): n}; one call.
-- `select(fields, where)`: the rows of a plain query, page by page (`query_all_iter`: 2,000 a call in
-  Salesforce), never all held as records with their `attributes`.
+- `select(fields, where, expected=N)`: the rows of a plain query, page by page: REST (`query_all_iter`,
+  2,000 a call in Salesforce), or one Bulk API 2.0 query job (50,000 a call) when a count said there
+  are more than `collection_limit`.
 - `update(rows, on_progress)`: save `{"Id": ..., field: value}` rows. Up to `COLLECTION_LIMIT` rows go
   through sObject collections (`PATCH composite/sobjects`, 200 a call, allOrNone false); more through one
   Bulk API 2.0 ingest job (`sf.bulk2.Lead`: create, upload the CSV, close, poll, failed results). Both
@@ -33,6 +34,7 @@ COLLECTION_LIMIT = 2_000  # more rows than this go through Bulk API 2.0
 BULK_FIRST_POLL = 0.2  # seconds before the first job status call, growing 1.5x to BULK_MAX_POLL
 BULK_MAX_POLL = 2.0
 BULK_TIMEOUT = 3600.0
+BULK_PAGE = 50_000  # rows per Bulk API 2.0 query results call
 
 
 @dataclass(frozen=True)
@@ -86,10 +88,15 @@ class LeadRecords:
             out[key] = out.get(key, 0) + int(row.get("n") or row.get("expr0") or 0)
         return out
 
-    def select(self, fields: Sequence[str], where: Sequence[str] = ()) -> Iterator[dict]:
-        """Rows of `SELECT fields FROM Lead WHERE ...`, as plain dicts of the fields asked for, page by page."""
+    def select(self, fields: Sequence[str], where: Sequence[str] = (), *, expected: int = 0) -> Iterator[dict]:
+        """Rows of `SELECT fields FROM Lead WHERE ...`, as plain dicts of the fields asked for, page by page:
+        REST (2,000 rows a call), or a Bulk API 2.0 query job (50,000 rows a call) when `expected` (the
+        rows a count found) is above `collection_limit`."""
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         soql = f"SELECT {', '.join(fields)} FROM {OBJECT}{clause}"
+        if expected > self.collection_limit:
+            yield from self._bulk_select(soql, fields)
+            return
         sf = self._client._sf
         pages = self._client._call("a SOQL query", lambda: iter(sf.query_all_iter(soql)))
         while True:
@@ -97,6 +104,24 @@ class LeadRecords:
             if row is None:
                 return
             yield {f: _get(row, f) for f in fields}
+
+    def _bulk_select(self, soql: str, fields: Sequence[str]) -> Iterator[dict]:
+        from simple_salesforce.exceptions import SalesforceError, SalesforceOperationError
+
+        from leadsync.org.session import OrgFault
+
+        pages = self._client._call("a Bulk API 2.0 query",
+                                   lambda: self._client._sf.bulk2.Lead.query(soql, max_records=BULK_PAGE,
+                                                                            wait=BULK_FIRST_POLL))
+        while True:
+            try:
+                page = self._client._call("a Bulk API 2.0 query", lambda: next(pages, None))
+            except (SalesforceError, SalesforceOperationError) as err:  # a Failed or Aborted job
+                raise OrgFault(f"the org's Bulk API 2.0 query failed: {err}") from None
+            if page is None:
+                return
+            for rec in csv.DictReader(io.StringIO(page)):
+                yield {f: (_get(rec, f) or None) for f in fields}
 
     # -- writes
 
