@@ -225,3 +225,45 @@ def test_import_from_the_org_renders_what_the_org_holds(org, spec, tmp_path):
     stage = next(f for f in mine.lead.fields if f.full_name == "Lead_Stage__c")
     assert [v.full_name for v in stage.values] == ["Lead", "MQL", "SQL"]
     assert [r.full_name for r in mine.lead.validation_rules] == ["Lead_Stage_Forward_Only"]
+
+
+def test_a_collections_move_cut_by_a_dead_session_finishes_on_the_next_deploy(org, spec):
+    """The session dies during the sObject collections calls (3 of 200 leads each): exit 3; every lead
+    is still on an active value; the next deploy moves the rest and deactivates the old value."""
+    from leadsync.errors import OrgUnreachable
+    from leadsync.org import auth
+    from leadsync.org import deploy as use_case
+    from leadsync.org.session import SessionExpired
+
+    seed(org, {"Working - Contacted": 500})
+
+    class CutAfterOneCall(use_case.NoProgress):
+        def moving(self, label: str, total: int) -> None:
+            if "moving" in label:
+                org.faults.expire_session_after = 2  # one collections call passes, the next is refused
+
+        def moved(self, count: int) -> None:
+            pass
+
+        def moved_all(self) -> None:
+            pass
+
+    options = auth.OrgOptions(instance_url=org.instance_url)
+    env = {"SF_ACCESS_TOKEN": org.access_token, "REQUESTS_CA_BUNDLE": str(org.ca_file)}
+    with pytest.raises((SessionExpired, OrgUnreachable)):
+        use_case.deploy_spec(spec, lambda v: auth.connect(options, api_version=v, environ=env),
+                             use_case.DeployRequest(), progress=CutAfterOneCall())
+    moved = by_status(org).get("Attempted to Contact", 0)
+    assert 0 < moved < 500 and moved + by_status(org)["Working - Contacted"] == 500
+    assert_every_open_lead_active(org)
+    # the token is dead: log in again (refresh-token grant of an SFDX auth URL) and deploy again
+    host = org.instance_url.removeprefix("https://")
+    env: dict[str, str | None] = {name: None for name in ORG_ENV}
+    env.update(REQUESTS_CA_BUNDLE=str(org.ca_file),
+               SFDX_AUTH_URL=f"force://{org.client_id}:{org.client_secret}:{org.refresh_token}@{host}")
+    result = CliRunner().invoke(main_group, ["deploy", str(spec), "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)["migration"]
+    assert {r["from"]: r["moved"] for r in doc["renames"]}["Working - Contacted"] == 500 - moved
+    assert by_status(org) == {"Attempted to Contact": 500}
+    assert statuses_in_org(org)["Working - Contacted"] is False
