@@ -145,7 +145,7 @@ class _Evaluator:
         if key in record:
             return self.coerce(record[key], path)
         if len(path) > 1:  # Owner.Name: a nested dict, when the caller gives one
-            value: Any = record.get(path[0].lower())
+            value: Any = record.get(path[0].split(":")[0].lower())
             for part in path[1:]:
                 if not isinstance(value, Mapping):
                     raise FormulaError(f"The local org cannot follow the relationship {'.'.join(path)}; "

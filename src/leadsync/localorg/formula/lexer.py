@@ -13,8 +13,9 @@ from decimal import Decimal
 from leadsync.localorg.formula.errors import FormulaError
 
 _ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "r": "\r", "t": "\t"}
-_IDENT = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_$][A-Za-z0-9_]*)*")
+_IDENT = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_$][A-Za-z0-9_]*)*")  # Owner:User.Name: polymorphic
 _NUMBER = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)")
+_DIGITS = frozenset("0123456789")
 _OPERATORS = ("&&", "||", "==", "!=", "<>", "<=", ">=", "+", "-", "*", "/", "^", "&", "=", "<", ">", "!")
 
 
@@ -51,7 +52,7 @@ def tokenize(text: str) -> list[Token]:
                 raise FormulaError(f"Syntax error. Found '{text[i:end + 1]}'", i)
             tokens.append(Token("merge", text[i:end + 1], i, name))
             i = end + 1
-        elif ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+        elif ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
             m = _NUMBER.match(text, i)
             tokens.append(Token("number", m.group(0), i, Decimal(m.group(0))))
             i = m.end()

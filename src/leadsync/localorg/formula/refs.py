@@ -43,9 +43,9 @@ def classify(ref: Ref, context: str) -> Target:
 
 
 def needed_field(path: tuple[str, ...]) -> str:
-    """The record's own field a field path needs: `Status` -> Status, `Owner.Name` -> OwnerId,
-    `Partner__r.Name` -> Partner__c."""
-    first = path[0]
+    """The record's own field a field path needs: `Status` -> Status, `Owner.Name` and
+    `Owner:User.Name` -> OwnerId, `Partner__r.Name` -> Partner__c."""
+    first = path[0].split(":")[0]  # Owner:User.LastName -> Owner
     if len(path) == 1:
         return first
     if first.lower().endswith("__r"):

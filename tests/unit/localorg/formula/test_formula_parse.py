@@ -101,3 +101,8 @@ def test_syntax_errors_name_what_is_wrong_and_where(text, message, position):
         parse(text)
     assert (err.value.message, err.value.position) == (message, position)
     assert str(err.value) == message
+
+
+def test_polymorphic_relationships_parse():
+    """`Owner:User.LastName` (a real org's validation rule in ../shared/corpus) names the owner when it is a user."""
+    assert parse('Owner:User.LastName <> "x"').left == Ref(0, "Owner:User.LastName")

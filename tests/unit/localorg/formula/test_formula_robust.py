@@ -1,0 +1,41 @@
+"""Bad input never crashes the interpreter: any text parses or raises FormulaError; check() answers
+with messages; evaluate() answers a value or FormulaError."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from leadsync.localorg.formula import FormulaContext, FormulaError, check, evaluate, parse
+
+FIELDS = {"Status": "Picklist", "Company": "Text", "AnnualRevenue": "Currency", "IsConverted": "Checkbox",
+          "MQL_Date__c": "DateTime"}
+PIECES = ["AND(", "OR(", "NOT(", "IF(", "CASE(", "ISPICKVAL(", "TEXT(", "ISBLANK(", "ISNULL(", "ISCHANGED(",
+          "PRIORVALUE(", "LEN(", "CONTAINS(", "VALUE(", "NOW()", "TODAY()", "ISNEW()", "BLANKVALUE(", "FOO(",
+          "Status", "Company", "AnnualRevenue", "IsConverted", "MQL_Date__c", "Nope__c", "$Permission.X",
+          "{!$Record.Status}", "{!res}", '"a"', "'b\\''", "1", "2.5", "0", "TRUE", "NULL", ",", ")", "(",
+          " + ", " - ", " * ", " / ", " ^ ", " & ", " = ", " <> ", " < ", " >= ", " && ", " || ", "!", "/* c */"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=14))
+def test_formula_like_text_never_crashes(pieces):
+    text = "".join(pieces)
+    for context in ("validation", "flow"):
+        assert all(isinstance(m, str) for m in check(text, FIELDS, context, {"res"}))
+    try:
+        tree = parse(text)
+    except FormulaError:
+        return
+    ctx = FormulaContext({"Status": "New", "Company": "Acme", "AnnualRevenue": 5}, {"Status": "Old"}, FIELDS,
+                         resources={"res": "r"})
+    try:
+        evaluate(tree, ctx)
+    except FormulaError:
+        pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_arbitrary_text_never_crashes(text):
+    assert all(isinstance(m, str) for m in check(text, FIELDS))
