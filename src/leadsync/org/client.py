@@ -428,7 +428,10 @@ class OrgClient:
 
     def _mdapi(self):
         with self._mdapi_lock:
-            md = self._sf.mdapi  # parses the WSDL the first time
+            from leadsync.org.wsdl import bind
+
+            bind(self._sf)  # the WSDL is parsed once per process (org/wsdl.py)
+            md = self._sf.mdapi
             # zeep's own transport has a plain requests session: give it ours (trust, timeouts, logs).
             if md._client.transport.session is not self._session:
                 md._client.transport.session = self._session
