@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from leadsync.localorg.engine import formulas
 from leadsync.localorg.engine.errors import RecordError, UnsupportedAutomation
 from leadsync.localorg.engine.flowrun import Interview
 from leadsync.localorg.engine.schema import OrgRules, Schema
@@ -144,8 +145,6 @@ class SaveEngine:
                                   f"{picklist.label}: bad value for restricted picklist field: {value}", (name,))
 
     def _fails(self, rule, record: dict, prior: dict | None, rules: OrgRules, now: dt.datetime) -> bool:
-        from leadsync.localorg.engine import formulas
-
         try:
             return bool(formulas.evaluate(rule.formula, record, prior, rules, now, "Boolean"))
         except UnsupportedAutomation:
@@ -154,8 +153,6 @@ class SaveEngine:
             raise UnsupportedAutomation(f"validation rule {rule.full_name}: {err}") from None
 
     def _flow_formula(self, rules: OrgRules):
-        from leadsync.localorg.engine import formulas
-
         def evaluate(interview: Interview, expression: str, data_type: str, prior: bool) -> Any:
             record = interview.prior if prior else interview.record
             resources = formulas.FlowResources(interview)
