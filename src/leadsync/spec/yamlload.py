@@ -316,7 +316,8 @@ class _Builder:
             if key in entries:
                 first = entries[key].key_span
                 self.diagnostics.append(diag("LS007", f"duplicate key '{key}' (first at line {first.line}); "
-                                             "remove one of them", key_span))
+                                             "remove one of them" + dedented_hint(self.lines, key_span.line - 1),
+                                             key_span))
                 continue
             entries[key] = Entry(key, key_span, value)
         return Map(entries, self.span(start))
@@ -407,7 +408,46 @@ def _syntax(err: yaml.MarkedYAMLError, lines: list[str], display: str) -> Diagno
     cm = err.context_mark
     if err.context and cm and mark and (cm.line, cm.column) != (mark.line, mark.column):
         message += f" ({err.context} at line {cm.line + 1}, column {cm.column + 1})"
+    if mark and any(words in (err.problem or "") for words in _INDENTATION_PROBLEMS):
+        message += _indentation_hint(lines, mark.line, cm.line if cm else None)
     return diag("LS005", message, _span(display, lines, mark) if mark else Span(display, 1, 1))
+
+
+# What the parsers say when a line is indented wrongly (an item or key in no column of its block).
+_INDENTATION_PROBLEMS = ("expected '-' indicator", "expected key", "expected <block end>",
+                         "mapping values are not allowed")
+
+
+def _indentation_hint(lines: list[str], index: int, context: int | None) -> str:
+    """"; check the indentation ..." naming the columns of the error line and of its block's start."""
+    if not 0 <= index < len(lines) or not lines[index].strip():
+        return "; check the indentation of this line and the lines before it"
+    column = _indent(lines[index]) + 1
+    if context is not None and 0 <= context < len(lines) and context != index:
+        return (f"; check the indentation: line {index + 1} starts at column {column}, its block (line "
+                f"{context + 1}) at column {_indent(lines[context]) + 1}; the items of a list, and the keys of a "
+                "mapping, line up in one column")
+    return (f"; check the indentation: line {index + 1} starts at column {column}; a key indented deeper than "
+            "the key above it is read as part of that key's value (or quote a value that holds ': ')")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def dedented_hint(lines: list[str], index: int) -> str:
+    """For a duplicate key: when the line before it is indented deeper, the key was probably meant
+    for that block."""
+    if not 0 <= index < len(lines):
+        return ""
+    for before in range(index - 1, -1, -1):
+        text = lines[before]
+        if text.strip() and not text.lstrip().startswith("#"):
+            if _indent(text) > _indent(lines[index]):
+                return (f"; if it belongs to the block above (line {before + 1}), indent it to line up with that "
+                        "block's keys")
+            return ""
+    return ""
 
 
 def _tab_indent(lines: list[str], index: int) -> tuple[int, int] | None:

@@ -247,3 +247,26 @@ def test_the_depth_scan_never_counts_more_than_the_parser():
 def test_the_depth_scan_counts_block_and_flow_together():
     text = "".join("  " * i + "k:\n" for i in range(40)) + "  " * 40 + "k: " + "[" * 30 + "\n"
     assert yamlload.too_deep(text.split("\n"), 64) == (41, 107)
+
+
+# --- indentation mistakes say so -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, at, says", [
+    ("statuses:\n  - value: New\n   - value: Won\n", "s.yaml:3:4",
+     "check the indentation: line 3 starts at column 4, its block (line 2) at column 3"),
+    ("transitions:\n  - name: A\n    set: {stage: X}\n name: B\n", "s.yaml:4:2",
+     "check the indentation: line 4 starts at column 2, its block (line 1) at column 1"),
+    ("a:\n  b: 1\n    c: 2\n", "s.yaml:3:6", "check the indentation: line 3 starts at column 5"),
+])
+def test_indentation_mistakes_get_a_hint(text, at, says):
+    code, span, message = only(parse_text(text, "s.yaml"))
+    assert (code, span) == ("LS005", at) and says in message
+
+
+def test_a_dedented_key_that_duplicates_another_says_to_indent_it():
+    text = "leadsync: 1\nname: acme\ntransitions:\n  - name: T\n    on: create\nname: U\n"
+    assert only(parse_text(text, "s.yaml")) == (
+        "LS007", "s.yaml:6:1", "duplicate key 'name' (first at line 2); remove one of them; if it belongs to the "
+        "block above (line 5), indent it to line up with that block's keys")
+    assert only(parse_text("a: 1\n# note\na: 2\n", "s.yaml"))[2] == "duplicate key 'a' (first at line 1); remove one of them"
