@@ -70,9 +70,10 @@ def status_calls(org) -> int:
     return org.calls.count("checkDeployStatus")
 
 
-# Authenticated calls up to the deploy itself, on a fresh org: the Organization query; the guard's
-# retrieve, checkRetrieveStatus twice (state, then the zip) and its Lead query; the deploy.
-CALLS_TO_DEPLOY = 6
+# Authenticated calls up to the deploy itself, on a fresh org: the Organization query; the plan's
+# listMetadata (Lead layouts), retrieve, checkRetrieveStatus twice (state, then the zip) and its Lead
+# query (renamed statuses); the deploy.
+CALLS_TO_DEPLOY = 7
 
 
 # --- deploying ------------------------------------------------------------------------------------
@@ -86,7 +87,8 @@ def test_deploy_succeeds(org):
     (call,) = org.calls.of("deploy")
     assert call.detail["checkOnly"] is False and call.detail["rollbackOnError"] is True
     before = org.calls.names()[:org.calls.names().index("deploy")]
-    assert before[:2] == ["query", "retrieve"]  # the Organization, then the org's picklists, before anything is sent
+    # the Organization, the Lead layouts' names, then one retrieve of what the spec manages (the plan)
+    assert before[:3] == ["query", "listMetadata", "retrieve"] and before.count("retrieve") == 1
     assert 1 <= status_calls(org) <= 3
     assert_no_secret(result, org)
 
@@ -360,8 +362,10 @@ def test_cancel_and_resume_in_production_need_the_flag(production):
 def test_org_error_names_its_code_once(production):
     result = deploy(production, str(PRESET), *by_url(production), "--allow-production", "--test-level", "NoTestRun")
     assert result.exit_code == 1, result.output
-    assert result.stderr == ("error: the org refused deploy: INVALID_OPERATION: testLevel of NoTestRun cannot be "
-                             "used in production organizations\n")
+    # the plan's summary lines come first on stderr, then the one error line
+    assert result.stderr.endswith("\nerror: the org refused deploy: INVALID_OPERATION: testLevel of NoTestRun "
+                                  "cannot be used in production organizations\n")
+    assert result.stderr.count("INVALID_OPERATION") == 1
     unknown = deploy(production, *by_url(production), "--cancel", "0Af5g00000ABCDEFGH", "--allow-production")
     assert unknown.exit_code == 1, unknown.output
     assert "refused cancelDeploy: INVALID_CROSS_REFERENCE_KEY: invalid cross reference id" in unknown.stderr
@@ -377,16 +381,29 @@ def test_production_validation_is_refused_too_without_the_flag(production):
 
 # --- value removal (--allow-destructive) ---------------------------------------------------------
 
-GUARD_QUERY = "SELECT {0}, COUNT(Id) n FROM Lead GROUP BY {0}"
+GUARD_QUERY = "SELECT {0}, IsConverted, COUNT(Id) n FROM Lead GROUP BY {0}, IsConverted"
 FRESH_ORG_STATUSES = ("Open - Not Contacted", "Working - Contacted", "Closed - Converted", "Closed - Not Converted")
+# The presets rename Salesforce's four default statuses (their leads move): this overlay drops them instead.
+NO_RENAMES = "".join(f"  - {{value: {v}, renamed_from: null}}\n"
+                     for v in ("New", "Attempted to Contact", "Open Deal", "Unqualified"))
 
 
 def add_leads(org, n: int, **fields: str) -> None:
     org.add_leads([{"LastName": f"Lead {i}", "Company": "Acme", **fields} for i in range(n)])
 
 
+def add_converted_leads(org, n: int, status: str) -> None:
+    """Converted leads, as lead conversion leaves them (read-only; IsConverted cannot be set by an insert)."""
+    from leadsync.localorg import ids
+    from leadsync.localorg.records import RecordStore
+
+    rows = [{"Id": ids.new_id("Lead"), "LastName": f"Converted {i}", "Company": "Acme", "Status": status,
+             "IsConverted": True, "IsDeleted": False} for i in range(n)]
+    RecordStore(org.state.records_dir).insert("Lead", rows)
+
+
 def lead_queries(org) -> list[str]:
-    return [c.detail["q"] for c in org.calls.of("query") if " FROM Lead " in c.detail["q"]]
+    return [c.detail["q"] for c in org.calls.of("query") if " FROM Lead " in c.detail["q"] and "COUNT(" in c.detail["q"]]
 
 
 def active_in_org(org, field: str = "Status") -> dict[str, bool]:
@@ -402,38 +419,45 @@ def active_in_org(org, field: str = "Status") -> dict[str, bool]:
     return {v.full_name: v.is_active for v in values}
 
 
-def overlay(tmp_path: Path, text: str) -> Path:
-    spec = tmp_path / "overlay.yaml"
-    spec.write_text(f"leadsync: 1\nextends: {PRESET}\n{text}")
+def overlay(tmp_path: Path, text: str, name: str = "overlay.yaml", base: Path = PRESET) -> Path:
+    spec = tmp_path / name
+    spec.write_text(f"leadsync: 1\nextends: {base}\n{text}")
     return spec
 
 
-def test_a_fresh_org_loses_only_values_no_lead_holds_so_no_flag_is_needed(org):
-    result = deploy(org, str(PRESET), *by_url(org))
+@pytest.fixture
+def dropping(tmp_path) -> Path:
+    """The lifecycle preset without its renames: Salesforce's default statuses are simply left out."""
+    return overlay(tmp_path, f"statuses:\n{NO_RENAMES}", name="dropping.yaml")
+
+
+def test_a_fresh_org_loses_only_values_no_lead_holds_so_no_flag_is_needed(org, dropping):
+    result = deploy(org, str(dropping), *by_url(org))
     assert result.exit_code == 0, result.output
     deactivated = ", ".join(f"Lead.Status '{v}' (0 leads)" for v in FRESH_ORG_STATUSES)
     assert f"deactivated: {deactivated}\n" in result.stdout
-    (retrieve,) = org.calls.of("retrieve")
-    assert {t: sorted(m) for t, m in retrieve.detail["types"].items()} == {
-        "CustomField": ["Lead.Lead_Stage__c", "Lead.Unqualified_Reason__c"], "StandardValueSet": ["LeadStatus"]}
+    (retrieve,) = org.calls.of("retrieve")  # the plan's one retrieve: the Lead object, LeadStatus, the rest by name
+    assert retrieve.detail["types"]["CustomObject"] == ["Lead"]
+    assert retrieve.detail["types"]["StandardValueSet"] == ["LeadStatus"]
     # Leads are counted only for fields the org has: the stage and reason fields do not exist yet.
     assert lead_queries(org) == [GUARD_QUERY.format("Status")]
-    again = deploy(org, str(PRESET), *by_url(org))
+    again = deploy(org, str(dropping), *by_url(org))
     assert again.exit_code == 0, again.output
+    assert "No changes." in again.stdout and org.calls.count("deploy") == 1  # nothing differs: nothing sent
     assert "deactivated" not in again.stdout and len(lead_queries(org)) == 1  # nothing removed, nothing counted
 
 
-def test_leads_on_a_status_the_spec_drops_refuse_the_deploy_with_exit_4(org):
+def test_leads_on_a_status_the_spec_drops_refuse_the_deploy_with_exit_4(org, dropping):
     add_leads(org, 3, Status="Working - Contacted")
     add_leads(org, 1)  # the org's default status
-    result = deploy(org, str(PRESET), *by_url(org))
+    result = deploy(org, str(dropping), *by_url(org))
     assert result.exit_code == 4, result.output
-    assert result.stderr == (
+    assert result.stderr.endswith(
         "error: refusing to deactivate values that leads hold: Lead.Status 'Open - Not Contacted' (1 lead), "
-        "Lead.Status 'Working - Contacted' (3 leads); keep them in the spec, or pass --allow-destructive "
-        "(renamed_from does not move leads yet)\n")
+        "Lead.Status 'Working - Contacted' (3 leads); keep them in the spec, move their leads with renamed_from, "
+        "or pass --allow-destructive\n")
     assert org.calls.count("deploy") == 0
-    as_json = deploy(org, str(PRESET), *by_url(org), "--json")
+    as_json = deploy(org, str(dropping), *by_url(org), "--json")
     doc = json.loads(as_json.stdout)
     assert (as_json.exit_code, doc["exitCode"], doc["ok"], doc["id"]) == (4, 4, False, None)
     assert "Lead.Status 'Working - Contacted' (3 leads)" in doc["error"]["message"]
@@ -441,14 +465,41 @@ def test_leads_on_a_status_the_spec_drops_refuse_the_deploy_with_exit_4(org):
     assert all(active_in_org(org).values())
 
 
+def test_a_value_only_converted_leads_hold_is_deactivated_without_the_flag(org, dropping):
+    """Converted leads are read-only and keep their values: the first deploy to an org with converted
+    leads is not refused on the old converted status."""
+    add_converted_leads(org, 4, "Closed - Converted")
+    add_leads(org, 1, Status="Working - Contacted")
+    add_converted_leads(org, 2, "Working - Contacted")
+    refused = deploy(org, str(dropping), *by_url(org))
+    assert refused.exit_code == 4, refused.output  # an open lead holds 'Working - Contacted' ...
+    assert "Lead.Status 'Working - Contacted' (1 lead, 2 converted)" in refused.stderr
+    assert "Closed - Converted" not in refused.stderr  # ... only converted leads hold 'Closed - Converted'
+    assert "SELECT Status, IsConverted, COUNT(Id) n FROM Lead GROUP BY Status, IsConverted" in lead_queries(org)
+    keep = overlay(tmp_path_of(dropping), "statuses:\n  - value: Working - Contacted\n", name="keep.yaml",
+                   base=dropping)
+    result = deploy(org, str(keep), *by_url(org), "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert {"field": "Lead.Status", "value": "Closed - Converted", "leads": 0, "converted": 4} in doc["deactivated"]
+    assert active_in_org(org)["Closed - Converted"] is False
+    held = sorted(lead["Status"] for lead in org.leads.all() if lead.get("IsConverted"))
+    assert held == ["Closed - Converted"] * 4 + ["Working - Contacted"] * 2  # converted leads keep their values
+
+
+def tmp_path_of(spec: Path) -> Path:
+    return spec.parent
+
+
 @pytest.mark.parametrize("as_json", [False, True])
-def test_allow_destructive_deploys_and_reports_what_was_deactivated(org, as_json):
+def test_allow_destructive_deploys_and_reports_what_was_deactivated(org, dropping, as_json):
     add_leads(org, 3, Status="Working - Contacted")
-    result = deploy(org, str(PRESET), *by_url(org), "--allow-destructive", *(["--json"] if as_json else []))
+    result = deploy(org, str(dropping), *by_url(org), "--allow-destructive", *(["--json"] if as_json else []))
     assert result.exit_code == 0, result.output
     if as_json:
         doc = json.loads(result.stdout)
-        assert doc["success"] and {"field": "Lead.Status", "value": "Working - Contacted", "leads": 3} in doc["deactivated"]
+        assert doc["success"] and {"field": "Lead.Status", "value": "Working - Contacted", "leads": 3,
+                                   "converted": 0} in doc["deactivated"]
         assert len(doc["deactivated"]) == 4
     else:
         line = next(l for l in result.stdout.splitlines() if l.startswith("deactivated: "))
@@ -457,25 +508,26 @@ def test_allow_destructive_deploys_and_reports_what_was_deactivated(org, as_json
     assert [lead["Status"] for lead in org.leads.all()] == ["Working - Contacted"] * 3  # ... and still held
 
 
-def test_dry_run_warns_and_goes_on(org):
+def test_dry_run_warns_and_goes_on(org, dropping):
     add_leads(org, 2, Status="Working - Contacted")
-    result = deploy(org, str(PRESET), *by_url(org), "--dry-run")
+    result = deploy(org, str(dropping), *by_url(org), "--dry-run")
     assert result.exit_code == 0, result.output
     warning = next(l for l in result.stdout.splitlines() if l.startswith("warning: "))
     assert "Lead.Status 'Working - Contacted' (2 leads)" in warning and "--allow-destructive" in warning
     assert "Open - Not Contacted" not in warning  # no lead holds it
     assert org.calls.of("deploy")[0].detail["checkOnly"] is True
-    doc = json.loads(deploy(org, str(PRESET), *by_url(org), "--dry-run", "--json").stdout)
-    assert doc["checkOnly"] and {"field": "Lead.Status", "value": "Working - Contacted", "leads": 2} in doc["deactivated"]
+    doc = json.loads(deploy(org, str(dropping), *by_url(org), "--dry-run", "--json").stdout)
+    assert doc["checkOnly"] and {"field": "Lead.Status", "value": "Working - Contacted", "leads": 2,
+                                 "converted": 0} in doc["deactivated"]
     assert all(active_in_org(org).values())
 
 
-def test_leads_on_a_stage_value_the_spec_drops_refuse_the_deploy(org, sf_client, tmp_path):
-    assert deploy(org, str(PRESET), *by_url(org)).exit_code == 0
+def test_leads_on_a_stage_value_the_spec_drops_refuse_the_deploy(org, sf_client, dropping, tmp_path):
+    assert deploy(org, str(dropping), *by_url(org)).exit_code == 0
     sf = sf_client(org)
     for name in ("Ada", "Bob"):
         assert sf.Lead.create({"LastName": name, "Company": "Acme", "Lead_Stage__c": "Evangelist"})["success"]
-    spec = overlay(tmp_path, "stages:\n  - value: Evangelist\n    remove: true\n")
+    spec = overlay(tmp_path, "stages:\n  - value: Evangelist\n    remove: true\n", base=dropping)
     result = deploy(org, str(spec), *by_url(org))
     assert result.exit_code == 4, result.output
     assert "Lead.Lead_Stage__c 'Evangelist' (2 leads)" in result.stderr
@@ -486,15 +538,6 @@ def test_leads_on_a_stage_value_the_spec_drops_refuse_the_deploy(org, sf_client,
     assert allowed.exit_code == 0, allowed.output
     assert "deactivated: Lead.Lead_Stage__c 'Evangelist' (2 leads)" in allowed.stdout
     assert active_in_org(org, "Lead_Stage__c")["Evangelist"] is False
-
-
-def test_renamed_from_deactivates_the_old_value_so_its_leads_are_guarded(org, tmp_path):
-    add_leads(org, 1, Status="Working - Contacted")
-    spec = overlay(tmp_path, "statuses:\n  - value: Connected\n    renamed_from: Working - Contacted\n")
-    result = deploy(org, str(spec), *by_url(org))
-    assert result.exit_code == 4, result.output
-    assert "Lead.Status 'Working - Contacted' (1 lead)" in result.stderr and "renamed_from" in result.stderr
-    assert org.calls.count("deploy") == 0
 
 
 def test_wait_running_out_exits_5_with_the_id_and_resume_command_then_resume(org):

@@ -55,6 +55,7 @@ class Message:
     success: bool
     changed: bool = False
     created: bool = False
+    deleted: bool = False
     id: str | None = None
     problem: str | None = None
     line: int | None = None
@@ -175,7 +176,7 @@ class Deploys:
     def _conclude(self, job: Job, result: Evaluation) -> None:
         failed = result.failed_keys
         keys = [k for k in dict.fromkeys([*result.contents, *failed]) if k[0]]  # not package.xml itself
-        job.components_total = len(keys)
+        job.components_total = len(keys) + len(result.deletions)
         if job.options.test_level is None and self._production and result.has_apex:
             job.options.test_level = "RunLocalTests"
         commit = set(result.contents) - failed
@@ -192,7 +193,9 @@ class Deploys:
             commit = set()
         ok = [k for k in keys if k not in failed]
         job.failures = [self._failure(p) for p in problems]
-        job.successes = [self._success(k, result) for k in ok] + [Message("", "package.xml", result.manifest_file, True, True)]
+        job.successes = [self._success(k, result) for k in ok] + [
+            Message(k[0], k[1], "destructiveChanges.xml", True, deleted=True) for k in result.deletions if not failed
+        ] + [Message("", "package.xml", result.manifest_file, True, True)]
         if not failed:
             job.status = "Succeeded"
         elif commit:
@@ -201,8 +204,9 @@ class Deploys:
             job.status = "Failed"
         if job.options.check_only:
             job.validated_generation = self._store.generation
-        elif commit:
-            self._store.commit({k: result.contents[k] for k in commit})
+        elif commit or (result.deletions and not failed):
+            deletes = {k: None for k in result.deletions} if not failed else {}
+            self._store.commit({**{k: result.contents[k] for k in commit}, **deletes})
 
     def _success(self, key, result: Evaluation) -> Message:
         old = self._store.get(*key)

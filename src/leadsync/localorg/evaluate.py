@@ -23,6 +23,7 @@ class Evaluation:
     problems: list[Problem] = field(default_factory=list)
     manifest_file: str = "package.xml"
     has_apex: bool = False
+    deletions: list[Key] = field(default_factory=list)  # destructiveChanges*.xml: components the deploy deletes
 
     @property
     def failed_keys(self) -> set[Key]:
@@ -50,7 +51,7 @@ def evaluate(data: bytes, single_package: bool, store: MetadataStore) -> Evaluat
         if not path.startswith(root):
             continue
         if path[len(root):] in MANIFESTS[1:]:
-            result.problems.append(Problem("", path[len(root):], path, "The local org does not delete components (destructiveChanges)"))
+            result.deletions += _deletions(path, files[path], store, result.problems)
             continue
         try:
             components.extend(parse.components_of(path, files[path]))
@@ -64,7 +65,61 @@ def evaluate(data: bytes, single_package: bool, store: MetadataStore) -> Evaluat
     result.has_apex = any(c.type in ("ApexClass", "ApexTrigger") for c in result.components)
     result.contents = merge.contents(result.components, files, store)
     result.problems += judge.component_problems(result.components, judge.OrgView(store, result.contents))
+    result.problems += _still_referenced(result, store)
     return result
+
+
+def _deletions(path: str, data: bytes, store: MetadataStore, problems: list[Problem]) -> list[Key]:
+    """The components a destructive manifest names that the org has. As Salesforce: no wildcards; a
+    member the org does not have is skipped (Salesforce answers a warning and deletes the others).
+    Pre, post or plain, deletions are judged together with the package (the local org commits at once)."""
+    try:
+        manifest = parse.parse_manifest(data, path)
+    except MetadataParseError as err:
+        problems.append(Problem("", path, path, f"Error parsing file: {err.problem}", err.line, err.column))
+        return []
+    out: list[Key] = []
+    for type_, members in manifest.types.items():
+        for member in members:
+            if member == "*":
+                problems.append(Problem(type_, member, path, "Wildcards are not supported in destructiveChanges"))
+            elif store.get(type_, member) is not None:
+                out.append((type_, member))
+    return out
+
+
+def _still_referenced(result: Evaluation, store: MetadataStore) -> list[Problem]:
+    """A Lead field cannot be deleted while a flow or validation rule of the org (as the deploy leaves
+    it) still names it; permission sets and layouts lose their entries for it, as in Salesforce."""
+    from leadsync.localorg.references import formula_refs, record_refs
+
+    fields = {k[1].split(".", 1)[1].lower(): k[1] for k in result.deletions
+              if k[0] == "CustomField" and k[1].startswith(f"{parse.m.OBJECT}.")}
+    if not fields:
+        return []
+    gone = set(result.deletions)
+    problems = []
+    keys = {k for k in store.keys() if k[0] in ("Flow", "ValidationRule")} | \
+        {k for k in result.contents if k[0] in ("Flow", "ValidationRule")}
+    for key in sorted(keys - gone):
+        content = result.contents[key].content if key in result.contents else store.get(*key).content
+        text = content.decode("utf-8", "replace")
+        refs = record_refs(text) if key[0] == "Flow" else formula_refs(_formula(text))
+        for ref in refs:
+            name = fields.get(ref.field.lower())
+            if name is not None:
+                problems.append(Problem("CustomField", name, "destructiveChanges.xml",
+                                        f"This custom field is referenced elsewhere in salesforce.com: {key[0]} "
+                                        f"{key[1]}"))
+                fields.pop(ref.field.lower())
+    return problems
+
+
+def _formula(text: str) -> str:
+    import re
+
+    found = re.search(r"<errorConditionFormula>(.*?)</errorConditionFormula>", text, re.S)
+    return found.group(1) if found else ""
 
 
 def rejudge(result: Evaluation, keep: set[Key], store: MetadataStore) -> Evaluation:

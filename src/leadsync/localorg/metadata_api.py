@@ -246,7 +246,7 @@ def _message(m: Message, job: Job) -> dict:
         "componentType": m.component_type,
         "created": m.created,
         "createdDate": iso(job.completed),
-        "deleted": False,
+        "deleted": getattr(m, "deleted", False),
         "fileName": m.file_name,
         "fullName": m.full_name,
         "id": m.id,

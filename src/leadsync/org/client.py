@@ -396,9 +396,10 @@ class OrgClient:
         return str(self._call("deployRecentValidation", call))
 
     def retrieve(self, members: dict[str, list[str]], *, timeout: float = 600.0,
-                 sleep: Callable[[float], None] = time.sleep) -> bytes:
-        """Retrieve the named components (unpackaged, single package); the zip's bytes."""
-        from leadsync.org.poll import PollTimeout, poll
+                 sleep: Callable[[float], None] = time.sleep, policy=None) -> bytes:
+        """Retrieve the named components (unpackaged, single package); the zip's bytes.
+        `policy` (org/poll.PollPolicy) sets when its status is looked at; OrgFault when it fails or times out."""
+        from leadsync.org.poll import DEFAULT_POLICY, PollTimeout, poll
         from leadsync.org.session import OrgFault
 
         async_id, _state = self._call(
@@ -416,7 +417,8 @@ class OrgClient:
             return state or ""
 
         try:
-            poll(status, lambda s: s == "Succeeded", deadline=time.monotonic() + timeout, sleep=sleep)
+            poll(status, lambda s: s == "Succeeded", deadline=time.monotonic() + timeout, sleep=sleep,
+                 policy=policy or DEFAULT_POLICY)
         except PollTimeout:
             raise OrgFault(f"retrieve {async_id} did not finish within {timeout:.0f} s") from None
         _state, _error, _messages, zipped = self._call(

@@ -36,7 +36,7 @@ from leadsync.org.poll import (
     retry_unless_unreachable,
     with_retries,
 )
-from leadsync.org.guards import Removal, find_removals, guard_production, guard_value_removal
+from leadsync.org.guards import Removal, guard_obsolete, guard_production, guard_value_removal
 from leadsync.org.session import OrgFault, TransientError
 
 # Opens the org for one use case; the api version is the spec's when there is one.
@@ -70,13 +70,21 @@ class DeployOutcome:
     # Existing leads moved by renamed_from / given a stage by stage_field.backfill (org/migrate.py).
     migration: object | None = None  # migrate.MigrationResult
     layouts: tuple = ()  # org/layouts.py LayoutChange: Lead layouts patched to show the generated fields
+    plan: object | None = None  # org/plan.py Plan: what the deploy found to change (deploy and validate)
 
     @property
     def spec_failed(self) -> bool:
         return has_errors(self.diagnostics)
 
     @property
+    def unchanged(self) -> bool:
+        """Nothing differed, so nothing was sent ("No changes.")."""
+        return self.plan is not None and self.status is None and self.deploy_id is None
+
+    @property
     def success(self) -> bool:
+        if self.unchanged and not self.spec_failed:
+            return True
         if self.spec_failed or self.still_running or self.status is None:
             return False
         if self.action == "cancel":
@@ -128,67 +136,80 @@ def deploy_spec(
     waiting: Waiting = Waiting(),
 ) -> DeployOutcome:
     from leadsync.build import build
+    from leadsync.org.plan import make_plan
 
     action = "validate" if request.options.check_only else "deploy"
     progress.phase(f"rendering {spec_path}")
-    built = build(spec_path, layout="mdapi", template_dir=template_dir)
+    built = build(spec_path, layout="mdapi", template_dir=template_dir)  # the one build: bundle, files
     diagnostics = tuple(built.diagnostics)
     if not built.ok:
         return DeployOutcome(action, diagnostics=diagnostics)
-    from leadsync.metadata.parse import parse_files
-    from leadsync.render.output import zip_bytes
-
-    package = zip_bytes(built.files)
-    deployed = parse_files(built.files)  # what is sent, template overrides included
-    api_version = getattr(built.load.spec, "api_version", None)
-    with connect(api_version) as org:
+    with connect(getattr(built.load.spec, "api_version", None)) as org:
         info = _checked_org(org, progress, waiting, request.allow_production)
-        progress.phase(f"comparing picklist values with {info.name}")
-        removals = with_retries(lambda: find_removals(org, deployed), policy=waiting.policy, sleep=waiting.sleep)
-        layout_changes = _layout_changes(org, built, deployed, progress, waiting)  # org/layouts.py
-        migration = _migration_plan(org, built, progress, waiting)  # renamed_from, backfill (org/migrate.py)
-        if migration is not None or layout_changes:
-            from leadsync.org import layouts, migrate
+        progress.phase(f"planning against {info.name}")
+        plan = with_retries(lambda: make_plan(org, built, info), policy=waiting.policy, sleep=waiting.sleep)
+        if hasattr(progress, "plan"):
+            progress.plan(plan)  # a summary line per component
+        removals = plan.removals
+        migration = plan.migration  # renamed_from, backfill (org/migrate.py)
+        if migration is not None:
+            from leadsync.org import migrate
 
-            files = layouts.with_layouts(built.files, layout_changes)
-            if migration is not None:
-                removals = migrate.exempt_renamed(removals, migration)
-                files = migrate.phase_one_files(files, migration)
-            package = zip_bytes(files)
+            removals = migrate.exempt_renamed(removals, migration)
         if not request.options.check_only:
             guard_value_removal(removals, allow_destructive=request.allow_destructive)
-        progress.phase(f"submitting {len(built.files)} files to {info.name}")
-        deploy_id = _submit(lambda: org.deploy(package, request.options), info)
+            guard_obsolete(plan.obsolete, allow_destructive=request.allow_destructive)
+        deletes = plan.obsolete if request.allow_destructive else ()
+        if not plan.has_changes or not (plan.to_send or plan.layouts or deletes or migration is not None
+                                        and migration.has_work):
+            return DeployOutcome(action, org=info, diagnostics=diagnostics, removals=removals, plan=plan,
+                                 allow_destructive=request.allow_destructive)
+        files = package_files(built, plan, deletes)
+        progress.phase(f"submitting {len(plan.to_send) + len(plan.layouts)} components to {info.name}")
+        deploy_id = _submit(lambda: org.deploy(zip_bytes(files), request.options), info)
         progress.submitted(deploy_id, action)
         outcome = _wait(org, deploy_id, action, request.wait_seconds, progress, waiting, info, diagnostics,
                         submitted_here=True)
         outcome = replace(outcome, removals=removals, allow_destructive=request.allow_destructive,
-                          spec_spans=_spec_spans(outcome, built.load), layouts=tuple(layout_changes))
+                          spec_spans=_spec_spans(outcome, built), layouts=plan.layouts, plan=plan)
         if migration is not None:
             outcome = _migrate(org, built, migration, outcome, request, progress, waiting, info)
         return outcome
 
 
-def _layout_changes(org: OrgClient, built, deployed, progress: Progress, waiting: Waiting) -> list:
-    """The org's Lead layouts the spec names, patched to show the generated fields (only those that change)."""
+def package_files(built, plan, deletes: tuple = ()) -> dict[str, bytes]:
+    """The mdapi package a deploy sends: only the components the plan says differ (rendered from the
+    build's bundle), the patched layouts, and the obsolete components to delete (destructiveChangesPost.xml:
+    deleted after the rest is in, so the flow no longer names a stamp field when it goes).
+
+    While leads move (renamed_from, backfill) the whole package goes, with old statuses kept active and
+    the rules off (org/migrate.py phase one)."""
+    from leadsync.metadata.diff import subset
     from leadsync.org import layouts
+    from leadsync.render.layouts import render_files
 
-    if getattr(built.load.spec, "layouts", "all") == "none":
-        return []
-    progress.phase("retrieving the Lead page layouts")
-    return with_retries(lambda: layouts.pending(org, built.load.spec, deployed), policy=waiting.policy,
-                        sleep=waiting.sleep)
+    migration = plan.migration
+    if migration is not None and migration.has_work:
+        from leadsync.org import migrate
+
+        files = migrate.phase_one_files(layouts.with_layouts(built.files, list(plan.layouts)), migration)
+    else:
+        part = subset(built.bundle, plan.to_send)
+        files = layouts.with_layouts(render_files(part, "mdapi", template_dir=built.template_dir), list(plan.layouts))
+    if deletes:
+        from leadsync.render.package import destructive_xml
+
+        files = {**files, DESTRUCTIVE_FILE: destructive_xml([x.key for x in deletes], built.bundle.api_version)}
+    return files
 
 
-def _migration_plan(org: OrgClient, built, progress: Progress, waiting: Waiting):
-    """What the deploy does to existing leads (renamed_from, stage_field.backfill); None when nothing to do."""
-    from leadsync.org import migrate
+DESTRUCTIVE_FILE = "destructiveChangesPost.xml"
 
-    spec = built.load.spec
-    if not migrate.renames_of(spec) and not migrate.backfill_enabled(spec):
-        return None
-    progress.phase("counting the leads renamed statuses and the backfill move")
-    return with_retries(lambda: migrate.pending(spec, org), policy=waiting.policy, sleep=waiting.sleep)
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    from leadsync.render.output import zip_bytes as zipped
+
+    return zipped(files)
 
 
 def _migrate(org: OrgClient, built, migration, outcome: DeployOutcome, request: DeployRequest,
@@ -219,12 +240,13 @@ def _migrate(org: OrgClient, built, migration, outcome: DeployOutcome, request: 
     return replace(outcome, migration=result)
 
 
-def _spec_spans(outcome: DeployOutcome, loaded) -> dict[tuple[str, str, str | None], Span]:
+def _spec_spans(outcome: DeployOutcome, built) -> dict[tuple[str, str, str | None], Span]:
     """Point each component failure back at the spec node that produced it (render/provenance.py)."""
     from leadsync.render.provenance import component_origins, spec_path
 
+    loaded = built.load
     failures = outcome.status.failures if outcome.status else ()
-    origins = component_origins(loaded.spec) if failures else {}
+    origins = component_origins(loaded.spec, built.bundle) if failures else {}
     spans = {}
     for c in failures:
         path = spec_path(loaded.spec, c.type, c.name, c.problem, origins)

@@ -54,10 +54,14 @@ class Removal:
 
     field: str  # "Lead.Status", "Lead.Lead_Stage__c"
     value: str  # the value's API name (fullName)
-    leads: int = 0
+    leads: int = 0  # open leads (not converted): they would hold an inactive value
+    converted: int = 0  # converted leads: read-only, they keep the value whatever happens; never blocking
 
     def describe(self) -> str:
-        return f"{self.field} '{self.value}' ({self.leads:,} lead{'' if self.leads == 1 else 's'})"
+        held = f"{self.leads:,} lead{'' if self.leads == 1 else 's'}"
+        if self.converted:
+            held += f", {self.converted:,} converted"
+        return f"{self.field} '{self.value}' ({held})"
 
 
 def removed_values(org: m.Bundle, deployed: m.Bundle) -> tuple[Removal, ...]:
@@ -97,7 +101,18 @@ def guard_value_removal(removals: tuple[Removal, ...], *, allow_destructive: boo
         raise Refused(
             "refusing to deactivate values that leads hold: "
             + ", ".join(r.describe() for r in blocking)
-            + "; keep them in the spec, or pass --allow-destructive (renamed_from does not move leads yet)"
+            + "; keep them in the spec, move their leads with renamed_from, or pass --allow-destructive"
+        )
+
+
+def guard_obsolete(components, *, allow_destructive: bool) -> None:
+    """Refuse a deploy while the org holds components leadsync rendered before and the spec no longer
+    renders (metadata/diff.py `-`), unless --allow-destructive was given: then they are deleted."""
+    if components and not allow_destructive:
+        names = ", ".join(f"{c.type} {c.name}" for c in components)
+        raise Refused(
+            f"refusing to delete components leadsync rendered before and the spec no longer renders: {names}; "
+            "pass --allow-destructive to delete them, or keep them in the spec"
         )
 
 
@@ -112,8 +127,9 @@ def find_removals(org: OrgClient, deployed: m.Bundle) -> tuple[Removal, ...]:
         return ()
     current = _parse_zip(org.retrieve(members))
     removals = removed_values(current, deployed)
-    counts = {f: lead_counts(org, f.split(".", 1)[1]) for f in dict.fromkeys(r.field for r in removals)}
-    return tuple(replace(r, leads=counts[r.field].get(r.value.casefold(), 0)) for r in removals)
+    counts = {f: lead_counts_by_conversion(org, f.split(".", 1)[1]) for f in dict.fromkeys(r.field for r in removals)}
+    return tuple(replace(r, leads=counts[r.field].get(r.value.casefold(), (0, 0))[0],
+                         converted=counts[r.field].get(r.value.casefold(), (0, 0))[1]) for r in removals)
 
 
 def picklist_members(bundle: m.Bundle) -> dict[str, list[str]]:
@@ -139,6 +155,24 @@ def lead_counts(org: OrgClient, field_name: str) -> dict[str, int]:
     return counts
 
 
+def lead_counts_by_conversion(org: OrgClient, field_name: str) -> dict[str, tuple[int, int]]:
+    """Leads by value of one Lead field (casefolded): (open, converted), one GROUP BY query. Null is left out.
+
+    Converted leads are read-only and keep their values: deactivating a value only they hold loses nothing."""
+    out: dict[str, tuple[int, int]] = {}
+    soql = f"SELECT {field_name}, IsConverted, COUNT(Id) n FROM {m.OBJECT} GROUP BY {field_name}, IsConverted"
+    for row in org.query(soql):
+        value = next((v for k, v in row.items() if k.lower() == field_name.lower()), None)
+        if value is None:
+            continue
+        converted = next((v for k, v in row.items() if k.lower() == "isconverted"), False)
+        n = int(row.get("n") or row.get("expr0") or 0)
+        open_, conv = out.get(str(value).casefold(), (0, 0))
+        is_converted = converted is True or str(converted).lower() == "true"
+        out[str(value).casefold()] = (open_, conv + n) if is_converted else (open_ + n, conv)
+    return out
+
+
 def _parse_zip(data: bytes) -> m.Bundle:
     import zipfile
 
@@ -157,10 +191,12 @@ __all__ = [
     "Removal",
     "active_values",
     "find_removals",
+    "guard_obsolete",
     "guard_production",
     "guard_value_removal",
     "held",
     "lead_counts",
+    "lead_counts_by_conversion",
     "picklist_members",
     "removed_values",
 ]

@@ -28,3 +28,20 @@ def sfdx_project_json(bundle: Bundle) -> str:
         "sourceApiVersion": bundle.api_version,
     }
     return json.dumps(project, indent=2, sort_keys=True) + "\n"
+
+
+def destructive_xml(members: list[tuple[str, str]], version: str) -> bytes:
+    """destructiveChanges(Post).xml: the (type, member) components a deploy deletes, in package.xml's
+    form and order (types by name, members sorted); no wildcards."""
+    from xml.sax.saxutils import escape
+
+    types: dict[str, list[str]] = {}
+    for type_, name in members:
+        types.setdefault(type_, []).append(name)
+    body = "".join(
+        "    <types>\n" + "".join(f"        <members>{escape(n)}</members>\n" for n in sorted(names))
+        + f"        <name>{escape(type_)}</name>\n    </types>\n"
+        for type_, names in sorted(types.items())
+    )
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">\n'
+            f"{body}    <version>{escape(version)}</version>\n</Package>\n").encode("utf-8")

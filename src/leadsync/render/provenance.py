@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from leadsync.metadata.model import Bundle
 from leadsync.render.compile import compile_spec
 from leadsync.spec.model import AnyOf, Changed, FieldCompare, Spec
 
@@ -40,9 +41,10 @@ def spec_path(spec: Spec, component_type: str, full_name: str, problem: str | No
     return owner
 
 
-def component_origins(spec: Spec) -> dict[tuple[str, str], Path]:
-    """(type, package.xml member) of every component the spec renders -> the node it comes from."""
-    bundle = compile_spec(spec)
+def component_origins(spec: Spec, bundle: Bundle | None = None) -> dict[tuple[str, str], Path]:
+    """(type, package.xml member) of every component the spec renders -> the node it comes from.
+    Pass `bundle` when the spec was compiled already (one build per command)."""
+    bundle = bundle if bundle is not None else compile_spec(spec)
     origins: dict[tuple[str, str], Path] = {("StandardValueSet", "LeadStatus"): ("statuses",)}
     reasons = spec.unqualified_reasons
     for f in bundle.lead.fields:

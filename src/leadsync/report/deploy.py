@@ -90,6 +90,13 @@ def format_text(outcome: DeployOutcome, org_args: tuple[str, ...] = ()) -> str:
         lines.append("the spec has errors: nothing was sent to the org")
         return "\n".join(lines) + "\n"
     verb = _verb(outcome)
+    if getattr(outcome, "unchanged", False):  # the plan found nothing to change: nothing was sent
+        from leadsync.report.plan import NO_CHANGES
+
+        where = f" {outcome.org.describe()}" if outcome.org else ""
+        lines.extend(_plan_warnings(outcome))
+        lines.append(f"{NO_CHANGES} Nothing was sent: the org{where} already matches the spec.")
+        return "\n".join(lines) + "\n"
     if outcome.still_running:
         state = f"{status.status} ({counts(status)})" if status else "not reported yet"
         minutes = (outcome.wait_seconds or 0) / 60
@@ -105,6 +112,10 @@ def format_text(outcome: DeployOutcome, org_args: tuple[str, ...] = ()) -> str:
         code = f"{status.error_status_code}: " if status.error_status_code else ""
         lines.append(f"error: {code}{status.error_message}")
     lines.extend(_removal_lines(outcome, status))
+    lines.extend(_plan_warnings(outcome))
+    deleted = [f"{c.type} {c.name}" for c in status.components if c.deleted and c.success]
+    if deleted and outcome.success and not status.check_only:
+        lines.append(f"deleted: {', '.join(deleted)}")
     from leadsync.report.migrate import layout_lines, migration_lines
 
     lines.extend(migration_lines(getattr(outcome, "migration", None), validation=outcome.action == "validate"))
@@ -114,6 +125,19 @@ def format_text(outcome: DeployOutcome, org_args: tuple[str, ...] = ()) -> str:
     if outcome.success and outcome.action == "validate":
         lines.append(f"quick-deploy it without running tests again: {quick_command(status.id, org_args)}")
     return "\n".join(lines) + "\n"
+
+
+def _plan_warnings(outcome: DeployOutcome) -> list[str]:
+    """The plan's preflight findings, and for a validation, the obsolete components a deploy would delete."""
+    plan = getattr(outcome, "plan", None)
+    if plan is None:
+        return []
+    lines = [f"warning: {f.message}" for f in plan.findings]
+    if plan.obsolete and not outcome.allow_destructive:
+        names = ", ".join(f"{c.type} {c.name}" for c in plan.obsolete)
+        lines.append(f"warning: leadsync rendered these before and the spec no longer does: {names}; "
+                     "deploying without --allow-destructive is refused (with it, they are deleted)")
+    return lines
 
 
 def _removal_lines(outcome: DeployOutcome, status: DeployStatus) -> list[str]:
@@ -209,8 +233,11 @@ def to_json(outcome: DeployOutcome | None, *, error: BaseException | None = None
         "resumeCommand": resume_command(outcome.deploy_id, org_args)
         if outcome and outcome.still_running and outcome.deploy_id else None,
         # Deactivated only when a deploy succeeded and was not check-only (see success, checkOnly).
-        "deactivated": [{"field": r.field, "value": r.value, "leads": r.leads}
+        "deactivated": [{"field": r.field, "value": r.value, "leads": r.leads,
+                         "converted": getattr(r, "converted", 0)}
                         for r in (outcome.removals if outcome else ())],
+        # What the deploy found to change before it sent anything (org/plan.py); null when it did not plan.
+        "plan": _plan_json(outcome),
         # Existing leads: renamed_from moves and stage_field.backfill (null when the spec has neither).
         "migration": outcome.migration.to_json() if outcome and getattr(outcome, "migration", None) else None,
         # Lead page layouts patched to show the generated fields (sent with the package).
@@ -218,6 +245,16 @@ def to_json(outcome: DeployOutcome | None, *, error: BaseException | None = None
                     for c in (getattr(outcome, "layouts", ()) if outcome else ())],
     }
     return doc
+
+
+def _plan_json(outcome: DeployOutcome | None) -> dict | None:
+    plan = getattr(outcome, "plan", None) if outcome else None
+    if plan is None:
+        return None
+    from leadsync.report.plan import to_json as plan_json
+
+    doc = plan_json(plan)
+    return {k: doc[k] for k in ("changes", "summary", "components", "layouts", "leads", "findings") if k in doc}
 
 
 def _span_dict(span: Span | None) -> dict | None:
@@ -243,6 +280,8 @@ def to_junit(outcome: DeployOutcome, *, error: str | None = None) -> str:
     for d in outcome.diagnostics:
         if d.is_error:
             cases.append(JUnitCase(name=f"{d.span}", classname="leadsync.spec", failure=format_line(d)))
+    if getattr(outcome, "unchanged", False):
+        cases.append(JUnitCase(name="no changes", classname="leadsync.deploy"))
     if status is not None:
         for c in status.components:
             cases.append(JUnitCase(
@@ -289,6 +328,13 @@ class PlainProgress:
     def close(self) -> None:
         pass
 
+    def plan(self, plan) -> None:
+        """What the deploy will change: one line per component (CI logs show what was sent and why)."""
+        from leadsync.report.plan import summary_lines
+
+        for line in summary_lines(plan):
+            self._write(line)
+
     # moving existing leads (org/migrate.py MoveProgress)
     def moving(self, label: str, total: int) -> None:
         from leadsync.report.migrate import PlainMoves
@@ -330,6 +376,12 @@ class LiveProgress(PlainProgress):
 
     def status(self, status: DeployStatus) -> None:
         self._live.update(self._text(f"{status.id}: {progress_text(status)}"))
+
+    def plan(self, plan) -> None:
+        from leadsync.report.plan import summary_lines
+
+        for line in summary_lines(plan):
+            self._console.print(line, markup=False)
 
     def moving(self, label: str, total: int) -> None:
         from leadsync.report.migrate import BarMoves
