@@ -46,7 +46,10 @@ def problems(text: str, fields: Mapping[str, str], context: str = "validation",
     except FormulaError as err:
         return [err]
     typer = Typer(fields, context, flow_resources)
-    got = typer.value(tree)
+    try:
+        got = typer.value(tree)
+    except RecursionError:
+        return [FormulaError("Syntax error. The formula is nested too deeply", 0)]
     if result_type is None and context in (fn.VALIDATION, fn.FLOW_ENTRY):
         result_type = BOOLEAN
     want = _FLOW_DATA_TYPES.get(result_type.lower(), fn.formula_type(result_type)) if result_type else ANY

@@ -47,7 +47,16 @@ def evaluate(formula: str | Node, ctx: FormulaContext) -> Value:
     """The value of `formula` for `ctx`; FormulaError for what Salesforce would refuse and for what the
     local org does not evaluate (the message names the function or reference)."""
     tree = parse(formula) if isinstance(formula, str) else formula
-    return _Evaluator(ctx).eval(tree)
+    try:
+        return _Evaluator(ctx).eval(tree)
+    except FormulaError:
+        raise
+    except RecursionError:
+        raise FormulaError("The formula is nested too deeply to evaluate", tree.pos) from None
+    except (ArithmeticError, ValueError, TypeError, re.error) as err:
+        # values of the wrong kind (a formula check() would refuse, or a record holding "abc" in a number
+        # field), an overflow, a bad REGEX pattern: Salesforce shows #Error!
+        raise FormulaError(f"The formula cannot be evaluated (Salesforce shows #Error!): {err}", tree.pos) from None
 
 
 def _lower(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -158,7 +167,11 @@ class _Evaluator:
 
     def coerce(self, value: Any, path: tuple[str, ...]) -> Value:
         kind = formula_type(self.types.get(path[0].lower())) if len(path) == 1 else fn.ANY
-        return _coerce(value, kind)
+        try:
+            return _coerce(value, kind)
+        except (ArithmeticError, ValueError):
+            raise FormulaError(f"Field {'.'.join(path)} holds {value!r}, which is not a {fn.TYPE_NAMES[kind]} "
+                               "value", 0) from None
 
     # -- operators -------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from leadsync.localorg.formula.lexer import Token, tokenize
 _LEVELS: tuple[tuple[str, ...], ...] = (
     ("||",), ("&&",), ("=", "==", "!=", "<>"), ("<", ">", "<=", ">="), ("+", "-", "&"), ("*", "/"), ("^",),
 )
+_PRECEDENCE = {op: level for level, ops in enumerate(_LEVELS) for op in ops}
 _NORMAL = {"==": "=", "!=": "<>"}
 
 
@@ -29,7 +30,10 @@ def parse(text: str) -> Node:
     """The AST of `text`; FormulaError(message, position) when Salesforce would call it a syntax error."""
     if not text.strip() or not any(t.kind != "end" for t in tokenize(text)):
         raise FormulaError("Syntax error. The formula is empty", 0)
-    return _Parser(tokenize(text)).formula()
+    try:
+        return _Parser(tokenize(text)).formula()
+    except RecursionError:
+        raise FormulaError("Syntax error. The formula is nested too deeply", 0) from None
 
 
 class _Parser:
@@ -52,12 +56,11 @@ class _Parser:
         return node
 
     def expression(self, level: int = 0) -> Node:
-        if level == len(_LEVELS):
-            return self.unary()
-        node = self.expression(level + 1)
-        while self.tok.kind == "op" and self.tok.text in _LEVELS[level]:
+        """Precedence climbing: operators of `level` or tighter, each grouping left to right."""
+        node = self.unary()
+        while self.tok.kind == "op" and _PRECEDENCE.get(self.tok.text, -1) >= level:
             op = self.next()
-            right = self.expression(level + 1)
+            right = self.expression(_PRECEDENCE[op.text] + 1)
             node = Binary(op.pos, _NORMAL.get(op.text, op.text), node, right)
         return node
 

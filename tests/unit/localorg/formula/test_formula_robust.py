@@ -39,3 +39,25 @@ def test_formula_like_text_never_crashes(pieces):
 @given(st.text(max_size=40))
 def test_arbitrary_text_never_crashes(text):
     assert all(isinstance(m, str) for m in check(text, FIELDS))
+
+
+def test_values_of_the_wrong_kind_and_overflows_are_formula_errors():
+    ctx = FormulaContext({"AnnualRevenue": "abc", "MQL_Date__c": "yesterday"}, None, FIELDS)
+    for formula, message in [
+        ("AnnualRevenue + 1", "Field AnnualRevenue holds 'abc', which is not a Number value"),
+        ("MQL_Date__c < NOW()", "Field MQL_Date__c holds 'yesterday', which is not a Date/Time value"),
+        ("10 ^ 10000000", "cannot be evaluated"),
+        ('REGEX("a", "(")', "cannot be evaluated"),
+    ]:
+        try:
+            evaluate(formula, ctx)
+        except FormulaError as err:
+            assert message in err.message, (formula, err.message)
+        else:
+            raise AssertionError(formula)
+
+
+def test_deep_nesting_parses_or_is_refused_cleanly():
+    assert evaluate("(" * 150 + "1" + ")" * 150, FormulaContext({})) == 1
+    assert evaluate("NOT(" * 100 + "TRUE" + ")" * 100, FormulaContext({})) is True
+    assert check("(" * 5000 + "1" + ")" * 5000, FIELDS) == ["Syntax error. The formula is nested too deeply"]
