@@ -196,6 +196,19 @@ def test_flow_formula_errors_are_refused(local_org, sf_client):
     ]
 
 
+def test_flow_entry_condition_formula_is_checked_with_its_line(local_org, sf_client):
+    """A record-triggered flow's entry condition may use ISCHANGED and PRIORVALUE (not a formula resource)."""
+    sf = sf_client(local_org)
+    good = "ISCHANGED({!$Record.Status}) &amp;&amp; ISPICKVAL(PRIORVALUE({!$Record.Status}), &quot;New&quot;)"
+    body = flow("Lifecycle", "Set_Status", assignment("Set_Status", "Status", "New"))
+    with_entry = body.replace("<object>Lead</object>", f"<filterFormula>{good}</filterFormula><object>Lead</object>")
+    assert deploy_and_wait(sf, package(extra={"flows/Lifecycle.flow": with_entry}))["status"] == "Succeeded"
+    bad = body.replace("<object>Lead</object>", "<filterFormula>OR(ISNEW(),\nISCHANGED({!$Record.Status})</filterFormula>"
+                       "<object>Lead</object>")
+    r = deploy_and_wait(sf, package(extra={"flows/Lifecycle.flow": bad}))
+    assert failures(r) == [("Flow", "Lifecycle", "The formula expression is invalid: Syntax error. Missing ')'")]
+
+
 def test_flow_naming_an_unknown_lead_field_is_refused(local_org, sf_client):
     body = flow("Lifecycle", "Set_Stage", assignment("Set_Stage", "Stage__c", "MQL"))
     r = deploy_and_wait(sf_client(local_org), package(extra={"flows/Lifecycle.flow": body}))
