@@ -62,6 +62,25 @@ class Leads:
         self._records.write(SOBJECT, inserts=rows)
         return [r["Id"] for r in rows]
 
+    def seed(self, records: list[dict]) -> list[str]:
+        """Store leads exactly as given (test setup, like a database restore): no checks, no defaults
+        beyond Id, Name, IsConverted false and audit fields, no automation. Any field may be set,
+        IsConverted and the Converted* fields included. Their ids."""
+        from leadsync.localorg import ids
+        from leadsync.localorg.engine.values import sf_datetime
+
+        stamp = sf_datetime(_now())
+        rows = []
+        for given in records:
+            row = {"Id": ids.new_id(SOBJECT), "IsConverted": False, "IsDeleted": False, "OwnerId": self._user_id,
+                   "CreatedDate": stamp, "CreatedById": self._user_id, "LastModifiedDate": stamp,
+                   "LastModifiedById": self._user_id, "SystemModstamp": stamp,
+                   **{k: v for k, v in given.items() if k != "attributes"}}
+            row.setdefault("Name", " ".join(str(row[f]) for f in ("FirstName", "LastName") if row.get(f)))
+            rows.append(row)
+        self._records.write(SOBJECT, inserts=rows)
+        return [r["Id"] for r in rows]
+
     def insert(self, records: list[dict], all_or_none: bool = False) -> list[dict]:
         """New leads; a result per record."""
         rules, now = self.schema.rules(), _now()

@@ -167,11 +167,15 @@ class LocalOrg:
         return self.state.identity.user_id
 
     def add_leads(self, leads: list[dict]) -> list[str]:
-        """Store leads, as `POST sobjects/Lead` would (checked, defaulted; all or none): their ids.
+        """Store leads, as `POST sobjects/Lead` would (checked, defaulted, automation run; all or none): their ids.
 
         Test setup, like seeding a database. Raises `leads.RecordError` for a lead Salesforce would refuse.
         """
         return self.leads.create(leads)
+
+    def seed_leads(self, leads: list[dict]) -> list[str]:
+        """Store leads as given, unchecked and without automation (converted leads, inactive values...): ids."""
+        return self.leads.seed(leads)
 
     def connect_info(self) -> dict:
         return {"instance_url": self.instance_url, "access_token": self.access_token, "username": self.username,

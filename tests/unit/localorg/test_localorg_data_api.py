@@ -106,3 +106,19 @@ def test_an_interrupted_bulk_job_commits_half_and_reports_the_rest_unprocessed(l
     (again,) = sf.bulk2.Lead.update(records=[{"Id": i, "Status": "Working - Contacted"} for i in ids], wait=0.05)
     assert again["numberRecordsFailed"] == 0
     assert {r["Status"] for r in local_org.leads.all()} == {"Working - Contacted"}
+
+
+def test_seeded_converted_leads_are_read_only_in_every_api(local_org, sf_client):
+    sf = sf_client(local_org)
+    converted, open_lead = local_org.seed_leads([
+        {"LastName": "Old", "Company": "Acme", "Status": "Closed - Converted", "IsConverted": True,
+         "ConvertedDate": "2020-01-02"},
+        {"LastName": "Open", "Company": "Acme"}])
+    assert sf.Lead.get(converted)["IsConverted"] is True
+    results = sf.restful("composite/sobjects", method="PATCH", json={"records": [
+        {"attributes": {"type": "Lead"}, "Id": converted, "Status": "Working - Contacted"},
+        {"attributes": {"type": "Lead"}, "Id": open_lead, "Status": "Working - Contacted"}]})
+    assert results[0] == {"id": converted, "success": False, "errors": [
+        {"statusCode": "CANNOT_UPDATE_CONVERTED_LEAD", "message": "cannot reference converted lead", "fields": []}]}
+    assert results[1]["success"] is True
+    assert sf.Lead.get(converted)["Status"] == "Closed - Converted"
