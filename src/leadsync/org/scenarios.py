@@ -153,12 +153,12 @@ class Records:
         from leadsync.org.session import OrgUnreachable
 
         try:
-            self.org._call(f"delete a {sobject}", lambda: self._sobject(sobject).delete(record_id))
+            self.org._call(f"delete {sobject} {record_id}", lambda: self._sobject(sobject).delete(record_id))
             return None
         except OrgUnreachable:
             raise
         except LeadsyncError as err:
-            return f"{sobject} {record_id}: {err}"
+            return str(err)
         except Exception as err:  # noqa: BLE001 — simple-salesforce's refusals (404, 400) are reported
             return f"{sobject} {record_id}: {type(err).__name__}: {getattr(err, 'content', err)}"
 

@@ -151,6 +151,32 @@ _ALL = (
     Code("LS046", "lead process without the default status", E,
          "A transition gives new leads the spec's default status; a lead process without that status would "
          "refuse them. Add the default status to the process's `statuses`."),
+    # --- the lifecycle itself (spec/lint/lifecycle.py) ----------------------------------------
+    Code("LS050", "transition keyed on a converted status", W,
+         "A lead holds a converted status only once it is converted, and by default Salesforce converts "
+         "without running the Lead's flows: the transition fires at most during conversion. Key it on "
+         "`{converted: true}` (leadsync then renders the Lead setting that runs the flow during conversion), "
+         "or on a status sales sets before converting."),
+    Code("LS051", "transition that can never fire", W,
+         "Its conditions contradict each other (two statuses at once, on create and converted, a field both "
+         "blank and filled, a converted lead with a status that is not converted) or name only statuses no "
+         "lead process offers. Fix the conditions or remove the transition."),
+    Code("LS052", "transitions that fire together set different stages", W,
+         "Whenever one fires the other fires too, so one of the two stages never shows (the flow keeps the "
+         "later one). Merge the transitions, or add a condition that tells them apart."),
+    Code("LS053", "status a guard makes unreachable", W,
+         "`guards.status_requires_stage` refuses the status below that stage, and no transition lifts the lead "
+         "when the status is set (the flow runs before the guard): leads there cannot get it (a junk lead at "
+         "stage Lead cannot be disqualified). Add a transition on that status that sets the stage, or lower "
+         "or drop the guard."),
+    Code("LS054", "stage nothing can reach", W,
+         "A transition without conditions lifts every new lead (or every lead) to its stage, and stages only "
+         "move forward, so the earlier stages can never be held. Drop the transition (the stage picklist's "
+         "default already applies to new leads) or give it a condition."),
+    Code("LS055", "create transition overwrites the status", W,
+         "A transition `on: create` that sets `status` replaces the status a web-to-lead form, an import or an "
+         "integration gave the lead. Drop `status` (the default status applies when none is given) or restrict "
+         "the transition with `when: [{status: DEFAULT}]`."),
     # --- rendering (raised by render/, listed here so every code has one page) ---------------
     Code("LS900", "rendered metadata breaks the Metadata API schema", E,
          "A rendered file does not match the Metadata API schema (XSD). This is a leadsync bug or a "

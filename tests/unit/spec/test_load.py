@@ -25,7 +25,7 @@ BAD = (REPO / "tests" / "fixtures" / "invalid" / "duplicate_status.yaml").read_t
 def test_a_good_spec(tmp_path):
     result = load_spec(REPO / "tests" / "fixtures" / "specs" / "full.yaml")
     assert isinstance(result, LoadResult) and isinstance(result.spec, Spec)
-    assert result.ok and result.diagnostics == []
+    assert result.ok and _beyond_lifecycle(result.diagnostics) == []
     assert result.sources == [result.path]
     assert result.spec.statuses[3].value == "Qualified"
     assert str(result.locator[("statuses", 3, "value")]).endswith("full.yaml:35:12")
@@ -79,9 +79,20 @@ def test_missing_file_is_one_clean_diagnostic(tmp_path):
 
 @pytest.mark.parametrize("spec", SHIPPED + FIXTURES, ids=lambda p: p.name)
 def test_shipped_presets_clients_and_fixtures_are_clean(spec: Path):
+    """Presets and clients are clean. Fixtures exercise features, not advice: the lifecycle warnings
+    (LS050-LS055: a create transition setting the status, a transition on a converted status...) that
+    the spec format's own example raises are allowed there, nothing else."""
     result = load_spec(spec)
-    assert result.diagnostics == [], [str(d) for d in result.diagnostics]
+    shown = _beyond_lifecycle(result.diagnostics) if spec in FIXTURES else result.diagnostics
+    assert shown == [], [str(d) for d in result.diagnostics]
     assert result.spec is not None
+
+
+LIFECYCLE_WARNINGS = {"LS050", "LS051", "LS052", "LS053", "LS054", "LS055"}
+
+
+def _beyond_lifecycle(diagnostics):
+    return [d for d in diagnostics if d.code not in LIFECYCLE_WARNINGS or d.is_error]
 
 
 def test_both_presets_exist():
@@ -96,7 +107,10 @@ def test_the_spec_format_example_is_clean(shared_dir: Path, tmp_path: Path):
     spec = tmp_path / "example.yaml"
     spec.write_text(example)
     result = load_spec(spec)
-    assert result.diagnostics == [], [str(d) for d in result.diagnostics]
+    # The example shows every key, not a recommended lifecycle: its `New lead` transition sets the
+    # status on create (LS055) and lifts every new lead past Subscriber (LS054).
+    assert _beyond_lifecycle(result.diagnostics) == [], [str(d) for d in result.diagnostics]
+    assert {d.code for d in result.diagnostics} <= LIFECYCLE_WARNINGS
     assert [s.value for s in result.spec.statuses][-1] == "Working"
 
 

@@ -40,6 +40,12 @@ _RULE_MODULES = (
     "ls044_read_only_lead_field",
     "ls045_process_converted_status",
     "ls046_process_default_status",
+    "ls050_converted_status_transition",
+    "ls051_never_fires",
+    "ls052_conflicting_stages",
+    "ls053_guard_blocks_status",
+    "ls054_unreachable_stage",
+    "ls055_create_overwrites_status",
 )
 RULES = tuple(import_module(f"{__name__}.{name}") for name in _RULE_MODULES)
 
