@@ -1,8 +1,9 @@
 """`load_spec(path)`: a spec file (and its bases) → the model, every diagnostic, and a locator.
 
 Never raises for bad input: each problem is a Diagnostic. All problems of a stage are reported at
-once: every YAML problem of every file, then every shape error of the merged data, then (once the
-shape is right) every lint finding.
+once: every YAML problem of every file, then every shape error of the merged data, then every lint
+finding (also when the shape errors are only unknown keys or a missing `leadsync` or `name`, which
+lint can do without; the result then still has no model).
 """
 
 from __future__ import annotations
@@ -38,9 +39,12 @@ def load_spec(path: str | os.PathLike) -> LoadResult:
     diagnostics = list(layers.diagnostics)
     spec = None
     if layers.root is not None:
-        spec, problems = shape.validate(to_plain(layers.root), locator)
+        plain = to_plain(layers.root)
+        spec, problems = shape.validate(plain, locator)
         diagnostics += problems
         if spec is not None:
             diagnostics += lint.run(spec, locator)
+        elif (partial := shape.set_aside(plain)) is not None:
+            diagnostics += lint.run(partial, locator)  # all errors of a file at once
     unique = list(dict.fromkeys(diagnostics))
     return LoadResult(display, spec, sorted(unique, key=sort_key), locator, layers.sources)

@@ -8,6 +8,7 @@ the model class at that place supplies the known keys for "did you mean".
 
 from __future__ import annotations
 
+import copy
 import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -44,6 +45,45 @@ def validate(data: Any, locator: Locator) -> tuple[Spec | None, list[Diagnostic]
         return Spec.model_validate(data), []
     except ValidationError as err:
         return None, diagnose(err.errors(include_url=False), locator)
+
+
+# Stand-ins for missing top-level keys, so the rest of a file can still be linted.
+_STAND_INS = {("leadsync",): 1, ("name",): "spec"}
+
+
+def set_aside(data: Any) -> Spec | None:
+    """A model of `data` once what its shape errors are about is set aside (unknown keys dropped, a
+    missing or wrong `leadsync` or `name` stood in for), so that one missing key does not hide the
+    file's other errors; None when other shape errors remain. List items are never dropped, so every
+    model path still names the node it came from."""
+    if not isinstance(data, dict):
+        return None
+    data = copy.deepcopy(data)
+    for _ in range(2):
+        try:
+            return Spec.model_validate(data)
+        except ValidationError as err:
+            for error in err.errors(include_url=False):
+                path = _walk(error["loc"])[0]
+                if path in _STAND_INS:
+                    data[path[0]] = _STAND_INS[path]
+                elif error["type"] == "extra_forbidden" and not _drop(data, path):
+                    return None
+                elif error["type"] != "extra_forbidden":
+                    return None
+    return None
+
+
+def _drop(data: Any, path: tuple) -> bool:
+    for part in path[:-1]:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if isinstance(data, dict) and path and path[-1] in data:
+        del data[path[-1]]
+        return True
+    return False
 
 
 def diagnose(errors: list[dict], locator: Locator) -> list[Diagnostic]:
