@@ -45,6 +45,7 @@ def build(path: str | Path, layout: str = "mdapi", template_dir: Path | None = N
     # Imported here: rendering pulls in jinja2 and lxml, which `init` and bad specs never need.
     from leadsync.render.compile import compile_spec
     from leadsync.render.layouts import render_files
+    from leadsync.render.limits import formula_limits
     from leadsync.render.overrides import check_files
     from leadsync.render.templates import RenderError
 
@@ -52,6 +53,7 @@ def build(path: str | Path, layout: str = "mdapi", template_dir: Path | None = N
         result.bundle = compile_spec(loaded.spec)
         result.template_dir = template_dir
         result.files = render_files(result.bundle, layout, template_dir=template_dir)
+        result.render_diagnostics.extend(formula_limits(result.bundle, loaded))
     except RenderError as err:
         result.render_diagnostics.append(err.diagnostic)
         return result

@@ -72,5 +72,36 @@ def case_rank(text_expr: str, values: Sequence[str], *, literal=string_literal) 
 
 
 def any_pickval(field: str, values: Iterable[str]) -> str:
-    """`OR(ISPICKVAL(field, "a"), ISPICKVAL(field, "b"))`: the picklist holds one of the values."""
-    return "OR(" + ", ".join(f"ISPICKVAL({field}, {string_literal(v)})" for v in values) + ")"
+    """`OR(ISPICKVAL(field, "a"), ISPICKVAL(field, "b"))`: the picklist holds one of the values; one
+    value is just its ISPICKVAL (never `OR(x)`)."""
+    tests = [f"ISPICKVAL({field}, {string_literal(v)})" for v in values]
+    return tests[0] if len(tests) == 1 else "OR(" + ", ".join(tests) + ")"
+
+
+def case_in(text_expr: str, values: Sequence[str], *, inside: int = 1, literal=string_literal) -> str:
+    """`CASE(expr, "a", 1, "b", 1, 0) = 1`: the text is one of `values` (`inside=0`: is none of them).
+    Shorter than ISPICKVALs or a full rank when the list is long."""
+    pairs = ", ".join(f"{literal(v)}, {inside}" for v in values)
+    return f"CASE({text_expr}, {pairs}, {1 - inside}) = 1"
+
+
+FORMULA_MAX = 3900  # characters of a validation rule's errorConditionFormula, and of a flow formula
+
+
+def compact(expr: str) -> str:
+    """The same formula without the optional spaces after commas and around `<`, `=` and `&`
+    (string literals untouched): a few characters more room under FORMULA_MAX."""
+    out, i = [], 0
+    while i < len(expr):
+        ch = expr[i]
+        if ch in "\"'":
+            _, end = parse_string_literal(expr, i)
+            out.append(expr[i:end])
+            i = end
+            continue
+        if ch == " " and ((out and out[-1][-1:] in ",<=&") or expr[i + 1:i + 2] in ("<", "=", "&")):
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)

@@ -344,6 +344,13 @@ def _message(full: str, short: str) -> str:
     return full if len(full) <= MESSAGE_MAX else _fit(short, MESSAGE_MAX)
 
 
+def _shortest(*candidates: str) -> str:
+    """The first of equivalent formulas (the most readable first) that fits Salesforce's length limit,
+    compacted if need be; when none fits, the shortest (render/limits.py then reports it)."""
+    options = [f for c in candidates for f in (c, fx.compact(c))]
+    return next((f for f in options if len(f) <= fx.FORMULA_MAX), min(options, key=len))
+
+
 def _guarded(spec: Spec, *conditions: str) -> str:
     """AND of `conditions`, after NOT($Permission.X) when guards.bypass_permission names one."""
     bypass = spec.guards.bypass_permission
@@ -370,8 +377,9 @@ def _validation_rules(spec: Spec) -> tuple[ValidationRule, ...]:
         rules.append(
             ValidationRule(
                 full_name=names.claim(api_name(strip_custom_suffix(ur.field)), suffix="_Required"),
-                formula=_guarded(spec, _on_change(STATUS, ur.field), fx.any_pickval(STATUS, needs_reason),
-                                 f"ISBLANK(TEXT({ur.field}))"),
+                formula=_shortest(*(_guarded(spec, _on_change(STATUS, ur.field), held, f"ISBLANK(TEXT({ur.field}))")
+                                    for held in (fx.any_pickval(STATUS, needs_reason),
+                                                 fx.case_in(f"TEXT({STATUS})", needs_reason)))),
                 error_message=_message(
                     f"{ur.label} is required when Status is {shown}.", f"{ur.label} is required for this Status."
                 ),
@@ -387,7 +395,7 @@ def _validation_rules(spec: Spec) -> tuple[ValidationRule, ...]:
         rules.append(
             ValidationRule(
                 full_name=names.claim(api_name(strip_custom_suffix(stage.name)), suffix="_Forward_Only"),
-                formula=_guarded(spec, "NOT(ISNEW())", f"ISCHANGED({stage.name})", f"{rank} < {prior}"),
+                formula=_shortest(_guarded(spec, "NOT(ISNEW())", f"ISCHANGED({stage.name})", f"{rank} < {prior}")),
                 error_message=_message(
                     f"{stage.label} only moves forward ({order}); it cannot go back to an earlier stage.",
                     f"{stage.label} only moves forward; it cannot go back to an earlier stage.",
@@ -406,8 +414,12 @@ def _validation_rules(spec: Spec) -> tuple[ValidationRule, ...]:
                 full_name=names.claim(
                     api_name(strip_custom_suffix(stage.name)), prefix="Status_Requires_"
                 ),
-                formula=_guarded(spec, _on_change(STATUS), f"NOT(ISPICKVAL({STATUS}, {fx.string_literal(default)}))",
-                                 f"{rank} < {spec.stage_rank(needed)}"),
+                # below `needed`: a rank under it, or (shorter with many stages) none of the stages from it on
+                formula=_shortest(*(_guarded(spec, _on_change(STATUS),
+                                             f"NOT(ISPICKVAL({STATUS}, {fx.string_literal(default)}))", below)
+                                    for below in (f"{rank} < {spec.stage_rank(needed)}",
+                                                  fx.case_in(f"TEXT({stage.name})", stage_values[
+                                                      spec.stage_rank(needed) - 1:], inside=0)))),
                 error_message=_message(
                     f"A lead whose Status is not {default} must be at {stage.label} {needed} or later.",
                     f"Move {stage.label} forward before changing Status.",
@@ -649,7 +661,10 @@ class _FlowBuilder:
             formula = FlowFormula(
                 name=self.names.claim(self.stage_keys.get(stage, api_name(stage)), prefix="Stage_At_Least_"),
                 data_type="String",
-                expression=f"IF({rank} < {self.spec.stage_rank(stage)}, {fx.flow_string_literal(stage)}, {current})",
+                expression=_shortest(*(f"IF({below}, {fx.flow_string_literal(stage)}, {current})" for below in (
+                    f"{rank} < {self.spec.stage_rank(stage)}",
+                    fx.case_in(current, [s.value for s in self.spec.stages][self.spec.stage_rank(stage) - 1:],
+                               inside=0, literal=fx.flow_string_literal)))),
                 description=_fit(f"{stage}, unless the lead is already at {stage} or a later stage.", 255),
             )
             self.stage_formulas[stage] = formula

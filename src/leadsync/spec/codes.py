@@ -185,6 +185,10 @@ _ALL = (
     Code("LS901", "template error", E,
          "A template failed while rendering (a syntax error, an undefined name, printing nothing). "
          "Fix the template override named in the message, or report a leadsync bug."),
+    Code("LS902", "formula over Salesforce's length limit", E,
+         "Salesforce refuses a validation rule or flow formula over 3,900 characters. leadsync already "
+         "renders the shortest formula it can; the guard or transition named has too many or too long "
+         "stage or status values to fit. Shorten the values (labels may stay long) or use fewer of them."),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _ALL}
