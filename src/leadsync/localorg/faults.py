@@ -16,6 +16,8 @@ class Faults:
     drop_connections: int = 0  # close the next N status connections without any response
     expire_session_after: int | None = None  # tokens valid now stop working after N more authenticated calls
     deploy_seconds: float | None = None  # overrides the org's deploy duration for new deploys
+    retrieve_failures: int = 0  # the next N retrieves end Failed (checkRetrieveStatus status Failed)
+    retrieve_seconds: float | None = None  # new retrieves stay InProgress this long
     bulk_job_failures: int = 0  # the next N Bulk API ingest jobs stop half-way (the first half committed), Failed
     # The calls status_503 and drop_connections apply to; ("checkDeployStatus",) spares a retrieve's polling.
     status_calls: tuple[str, ...] = ("checkDeployStatus", "checkRetrieveStatus")

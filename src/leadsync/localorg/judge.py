@@ -302,12 +302,14 @@ def _problem(c: Component, message: str, line: int | None = None, column: int = 
 def _formula_problems(c: Component, view: OrgView, el, context: str, flow_resources=frozenset(),
                       result_type: str | None = None) -> Iterator[Problem]:
     """What Salesforce says of a validation rule's or a flow's formula (leadsync.localorg.formula.check):
-    syntax, unknown functions and fields, argument counts and types, picklists outside ISPICKVAL/TEXT/CASE."""
+    syntax, unknown functions, fields and custom permissions, argument counts and types, picklists
+    outside ISPICKVAL/TEXT/CASE."""
     from leadsync.localorg.formula import problems
 
     text = el.text or ""
     prefix = "" if context == "validation" else "The formula expression is invalid: "
-    for err in problems(text, view.lead_field_types, context, flow_resources, result_type):
+    permissions = view.names("CustomPermission")  # Salesforce checks a validation rule's $Permission.X
+    for err in problems(text, view.lead_field_types, context, flow_resources, result_type, permissions):
         line, column = references.line_and_column(text, err.position)
         yield _problem(c, prefix + err.message, (el.sourceline or c.line) + line, column)
 

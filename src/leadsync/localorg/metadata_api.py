@@ -116,6 +116,10 @@ class MetadataApi:
         result = retrieve(self._store, self._identity, manifest, single, soap.texts(req, "specificFiles"),
                           [n for n in soap.texts(req, "packageNames") if n])
         retrieve_id = _new_retrieve_id()
+        if self._faults.take("retrieve_failures"):
+            result.error = "UNKNOWN_EXCEPTION: An unexpected error occurred (injected fault)"
+        if self._faults.retrieve_seconds:
+            result.ready_at = time.time() + self._faults.retrieve_seconds
         with self._retrieves_lock:
             self._retrieves[retrieve_id] = result
             while len(self._retrieves) > KEEP_RETRIEVES:
@@ -130,6 +134,11 @@ class MetadataApi:
         if result is None:
             raise SoapFault("INVALID_ID_FIELD", "Retrieve result has been deleted.")
         include_zip = soap.boolean(body, "includeZip", True)
+        if result.error is not None or time.time() < result.ready_at:
+            failed = result.error is not None
+            return {"done": failed, "errorMessage": result.error, "errorStatusCode": "UNKNOWN_EXCEPTION" if failed
+                    else None, "fileProperties": [], "id": retrieve_id, "messages": [],
+                    "status": "Failed" if failed else "InProgress", "success": False, "zipFile": None}
         return {
             "done": True,
             "fileProperties": result.file_properties,

@@ -23,6 +23,8 @@ class Retrieved:
     zip: bytes = b""
     file_properties: list[dict] = field(default_factory=list)
     messages: list[dict] = field(default_factory=list)
+    error: str | None = None  # fault injection: the retrieve ends Failed with this message
+    ready_at: float = 0.0  # fault injection: InProgress until this time.time()
 
 
 def file_name(type_: str, full_name: str) -> str:
