@@ -181,6 +181,14 @@ def test_validation_rule_formula_errors_are_worded_as_salesforce_words_them(loca
     ]
 
 
+def test_validation_rule_naming_a_custom_permission_the_org_lacks_is_refused(local_org, sf_client):
+    perm = ('<?xml version="1.0" encoding="UTF-8"?>\n<CustomPermission xmlns="http://soap.sforce.com/2006/04/metadata">'
+            "<isLicensed>false</isLicensed><label>Bypass</label></CustomPermission>")
+    rule = validation_rule("R", "NOT($Permission.Bypass) &amp;&amp; NOT($Permission.Missing) &amp;&amp; IsConverted")
+    r = deploy_and_wait(sf_client(local_org), package(lead_object(rule), extra={"customPermissions/Bypass.customPermission": perm}))
+    assert failures(r) == [("ValidationRule", "Lead.R", "Field $Permission.Missing does not exist. Check spelling.")]
+
+
 def test_flow_formula_errors_are_refused(local_org, sf_client):
     objects = lead_object(picklist_field("Stage__c", "MQL"))
     formulas = ("<formulas><name>Stage_Text</name><dataType>String</dataType>"

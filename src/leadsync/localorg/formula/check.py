@@ -25,7 +25,8 @@ _FLOW_DATA_TYPES = {"string": TEXT, "text": TEXT, "number": NUMBER, "currency": 
 
 
 def check(text: str, fields: Mapping[str, str], context: str = "validation",
-          flow_resources: Iterable[str] = frozenset(), result_type: str | None = None) -> list[str]:
+          flow_resources: Iterable[str] = frozenset(), result_type: str | None = None,
+          permissions: Iterable[str] | None = None) -> list[str]:
     """Salesforce's messages for `text`, [] when it would be accepted.
 
     fields: the object's fields (API name -> field type: 'picklist', 'text', 'datetime'...).
@@ -33,19 +34,22 @@ def check(text: str, fields: Mapping[str, str], context: str = "validation",
     resource: `{!$Record.X}`, `{!resource}`), 'flow_entry' (a record-triggered flow's entry formula).
     result_type: the type the formula must return ('boolean' for validation rules and flow entry
     conditions unless given; a flow formula's dataType, e.g. 'String', 'DateTime'; None: anything).
+    permissions: the org's custom permissions; when given, a validation rule's `$Permission.X` must be
+    one of them (flows do not validate globals).
     """
-    return [p.message for p in problems(text, fields, context, flow_resources, result_type)]
+    return [p.message for p in problems(text, fields, context, flow_resources, result_type, permissions)]
 
 
 def problems(text: str, fields: Mapping[str, str], context: str = "validation",
-             flow_resources: Iterable[str] = frozenset(), result_type: str | None = None) -> list[FormulaError]:
+             flow_resources: Iterable[str] = frozenset(), result_type: str | None = None,
+             permissions: Iterable[str] | None = None) -> list[FormulaError]:
     if context not in fn.CONTEXTS:
         raise ValueError(f"context must be one of {fn.CONTEXTS}, not {context!r}")
     try:
         tree = parse(text)
     except FormulaError as err:
         return [err]
-    typer = Typer(fields, context, flow_resources)
+    typer = Typer(fields, context, flow_resources, permissions if context == fn.VALIDATION else None)
     try:
         got = typer.value(tree)
     except RecursionError:
@@ -68,8 +72,10 @@ class Typer:
     """Infers types bottom-up, recording each distinct problem once; a node with a problem is ANY,
     so one mistake does not cascade."""
 
-    def __init__(self, fields: Mapping[str, str], context: str, flow_resources: Iterable[str]):
+    def __init__(self, fields: Mapping[str, str], context: str, flow_resources: Iterable[str],
+                 permissions: Iterable[str] | None = None):
         self.fields = {k.lower(): v for k, v in fields.items()}
+        self.permissions = None if permissions is None else {p.lower() for p in permissions}
         self.context = context
         self.resources = {r.lower() for r in flow_resources}
         self.problems: list[FormulaError] = []
@@ -121,6 +127,8 @@ class Typer:
                                  "Check spelling.", node.pos)
             return fn.formula_type(field_type) if len(target.path) == 1 else ANY
         if target.kind == "permission":
+            if self.permissions is not None and target.path[0].lower() not in self.permissions:
+                return self.fail(f"Field {node.name} does not exist. Check spelling.", node.pos)
             return BOOLEAN
         if target.kind == "flow":
             return {"CURRENTDATETIME": DATETIME, "CURRENTDATE": DATE}.get(target.path[0].upper(), ANY)

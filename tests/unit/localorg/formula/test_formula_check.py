@@ -154,3 +154,11 @@ def test_flow_globals_are_not_validated():
 def test_an_unknown_context_is_a_programming_error():
     with pytest.raises(ValueError):
         check("TRUE", LEAD, "formula_field")
+
+
+def test_custom_permissions_must_exist_when_the_org_s_are_given():
+    assert check("$Permission.Bypass_Lifecycle", LEAD) == []  # not validated without the org's list
+    assert check("$Permission.bypass_lifecycle", LEAD, permissions={"Bypass_Lifecycle"}) == []
+    assert check("$Permission.Other", LEAD, permissions={"Bypass_Lifecycle"}) == [
+        "Field $Permission.Other does not exist. Check spelling."]
+    assert check("{!$Permission.Other}", LEAD, "flow", permissions=set()) == []
