@@ -78,7 +78,12 @@ def import_bundle(bundle: m.Bundle, *, name: str = "imported", stage_field: str 
 
     out = _Doc()
     warnings: list[str] = []
+    owned_flow = next((f for f in bundle.flows if is_owned(f.description) and f.start.object == m.OBJECT), None)
     spec: dict[str, Any] = {"leadsync": 1, "name": _spec_name(name)}
+    if owned_flow is not None and owned_flow.label.endswith(" Lead Lifecycle"):
+        own = owned_flow.label[: -len(" Lead Lifecycle")]  # the spec's own name, as compile labels the flow
+        if _valid_name(own):
+            spec["name"] = own
 
     def warn(text: str) -> None:
         warnings.append(text)
@@ -116,9 +121,11 @@ def import_bundle(bundle: m.Bundle, *, name: str = "imported", stage_field: str 
         stages = [_drop_none({"value": v.full_name, "label": v.label if v.label != v.full_name else None,
                               "description": unmark(v.description), "default": True if v.default else None})
                   for v in stage_values]
-        stamp = _stamps_present(stages, dates)
         spec["stage_field"] = _drop_none({"name": sf.full_name, "label": sf.label, "description": unmark(sf.description),
-                                          "track_history": sf.track_history, "stamp_dates": stamp})
+                                          "track_history": sf.track_history})
+        stamp = _stamps_present(stages, dates, spec["stage_field"], spec["name"])
+        if stamp:
+            spec["stage_field"]["stamp_dates"] = True
         out.blank()
         out.mapping("stage_field", spec["stage_field"])
         inactive = [v.full_name for v in sf.values if not v.is_active]
@@ -273,12 +280,15 @@ def import_bundle(bundle: m.Bundle, *, name: str = "imported", stage_field: str 
     out.kv("layouts", "all")
     lead_flows = [f for f in bundle.flows if f.start.object == m.OBJECT or is_owned(f.description)]
     out.blank()
-    out.line("transitions: []")
-    spec["transitions"] = []
+    transitions = _transitions(owned_flow, spec, warn) if owned_flow is not None else None
+    spec["transitions"] = transitions or []
+    out.items("transitions", spec["transitions"])
     for f in lead_flows:
+        if f is owned_flow and transitions is not None:
+            continue
         if is_owned(f.description):
-            out.line(f"# flow {f.full_name} is leadsync's: its decisions are not turned back into transitions;"
-                     " write them above")
+            out.line(f"# flow {f.full_name} is leadsync's, but its elements are not a chain of transitions the"
+                     " spec can say: not imported; write the transitions above")
             warn(f"flow {f.full_name} (leadsync's): transitions are not imported; write them in the spec")
         else:
             out.line(f"# flow {f.full_name} ({f.start.trigger_type or f.process_type} on {f.start.object or 'no object'},"
@@ -287,15 +297,59 @@ def import_bundle(bundle: m.Bundle, *, name: str = "imported", stage_field: str 
     return Imported(out.text(), warnings, spec)
 
 
-def _stamps_present(stages: list[dict], dates: Mapping[str, m.DateTimeField]) -> bool | None:
-    """True when the org has the stamp-date field leadsync renders for every stage."""
-    if not stages or not dates:
-        return None
-    from leadsync.render.compile import api_name  # the naming compile uses
+def _transitions(flow: m.Flow, spec: dict, warn) -> list[dict] | None:
+    """The transitions leadsync's flow was compiled from, if compiling them gives this very flow."""
+    from pydantic import ValidationError
 
+    from leadsync.import_flow import NotMine, same_flow, transitions_of
+    from leadsync.render.compile import compile_spec
+    from leadsync.spec.model import Spec
+
+    stage_field = spec.get("stage_field", {}).get("name", DEFAULT_STAGE_FIELD)
+    try:
+        transitions, stamps = transitions_of(flow, stage_field)
+    except NotMine as err:
+        warn(f"flow {flow.full_name}: {err}")
+        return None
+    candidate = {k: v for k, v in spec.items() if k != "transitions"}
+    candidate["transitions"] = transitions
+    if stamps:
+        candidate["stage_field"] = {**candidate.get("stage_field", {}), "stamp_dates": True}
+    try:
+        compiled = compile_spec(Spec.model_validate(candidate)).flows
+    except (ValidationError, ValueError, KeyError, TypeError) as err:
+        warn(f"flow {flow.full_name}: the transitions read from it do not compile ({str(err).splitlines()[0]})")
+        return None
+    if len(compiled) != 1 or not same_flow(compiled[0], flow):
+        warn(f"flow {flow.full_name}: the transitions read from it compile to a different flow; not imported")
+        return None
+    if stamps and not spec.get("stage_field", {}).get("stamp_dates"):
+        spec.setdefault("stage_field", {})["stamp_dates"] = True
+    return transitions
+
+
+def _valid_name(name: str) -> bool:
+    return bool(name) and len(name) <= 80 and "\n" not in name
+
+
+def _stamps_present(stages: list[dict], dates: Mapping[str, m.DateTimeField], stage_field: dict | None = None,
+                    spec_name: str = "x") -> bool | None:
+    """True when the org has the stamp-date field leadsync renders for every stage (named as compile names them)."""
+    if len(stages) < 2 or not dates:
+        return None
+    from leadsync.render.compile import compile_spec
+    from leadsync.spec.model import Spec
+
+    try:
+        probe = Spec.model_validate({
+            "leadsync": 1, "name": spec_name, "stages": stages,
+            "stage_field": {**(stage_field or {}), "stamp_dates": True},
+            "statuses": [{"value": "A", "default": True, "converted": True}, {"value": "B"}]})
+        wanted = [f.full_name for f in compile_spec(probe).lead.fields if isinstance(f, m.DateTimeField)]
+    except Exception:  # noqa: BLE001 — a stage list the spec cannot hold: no stamps to recognise
+        return None
     names = {n.lower() for n in dates}
-    want = [f"{api_name(s['value'], fallback='Stage')}_Date__c".lower() for s in stages]
-    return True if all(w in names for w in want) else None
+    return True if wanted and all(w.lower() in names for w in wanted) else None
 
 
 def _requires_reason(owned_rules: list[m.ValidationRule], reason_name: str | None) -> set[str]:

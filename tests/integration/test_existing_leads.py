@@ -267,3 +267,32 @@ def test_a_collections_move_cut_by_a_dead_session_finishes_on_the_next_deploy(or
     assert {r["from"]: r["moved"] for r in doc["renames"]}["Working - Contacted"] == 500 - moved
     assert by_status(org) == {"Attempted to Contact": 500}
     assert statuses_in_org(org)["Working - Contacted"] is False
+
+
+@pytest.mark.parametrize("preset", ["lifecycle", "salesforce-default"])
+def test_import_of_a_deployed_preset_plans_no_changes(org, tmp_path, preset):
+    """deploy a preset -> import the org -> the imported spec compiles to what the org holds, and plan
+    (once it is there) says so."""
+    from leadsync.build import build
+    from leadsync.resources import presets_dir
+
+    assert cli(org, "deploy", str(presets_dir() / f"{preset}.yaml")).exit_code == 0
+    out = tmp_path / "imported.yaml"
+    result = cli(org, "import", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "transitions:\n  - name:" in text  # leadsync's flow read back into transitions
+    original = parse.parse_files(build(presets_dir() / f"{preset}.yaml", layout="mdapi").files)
+    imported = parse.parse_files(build(out, layout="mdapi").files)
+    assert imported.flows and original.flows
+    from leadsync.import_flow import same_flow
+
+    assert same_flow(imported.flows[0], original.flows[0])
+    assert [(v.full_name, v.default, v.converted) for v in imported.standard_value_sets[0].active_values] == \
+        [(v.full_name, v.default, v.converted) for v in original.standard_value_sets[0].active_values]
+    assert [r.formula for r in imported.lead.validation_rules] == [r.formula for r in original.lead.validation_rules]
+    assert [f.full_name for f in imported.lead.fields] == [f.full_name for f in original.lead.fields]
+    if "plan" in main_group.list_commands(None):
+        planned = cli(org, "plan", str(out))
+        assert planned.exit_code == 0, planned.output
+        assert "No changes." in planned.stdout, planned.stdout

@@ -114,3 +114,32 @@ def test_scalars_are_quoted_where_yaml_needs_it():
     assert scalar("#1") == "'#1'"
     assert scalar(["x", "on"]) == "[x, 'on']"
     assert scalar(True) == "true"
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "specs"
+PRESETS = Path(__file__).resolve().parents[3] / "config" / "presets"
+
+
+@pytest.mark.parametrize("path", [*sorted(FIXTURES.glob("*.yaml")), *sorted(PRESETS.glob("*.yaml"))],
+                         ids=lambda p: p.name)
+def test_a_rendered_spec_imports_back_to_the_same_metadata(path, tmp_path):
+    """render a spec -> import the files -> render the imported spec: the same statuses, stages, reasons,
+    processes, rules and flow (transitions read back from the flow and checked by compiling them)."""
+    from leadsync.build import build
+    from leadsync.import_flow import same_flow
+
+    first = build(path, layout="mdapi")
+    assert first.ok
+    imported, again = round_trip(tmp_path, first.files)
+    assert again.ok, [d.message for d in again.diagnostics]
+    a, b = p.parse_files(first.files), p.parse_files(again.files)
+    key = lambda v: (v.full_name, v.label, v.default, v.converted, v.is_active)  # noqa: E731
+    assert [key(v) for v in b.standard_value_sets[0].active_values] == [key(v) for v in a.standard_value_sets[0].active_values]
+    assert b.lead.fields == a.lead.fields
+    assert [(r.full_name, r.formula, r.active) for r in b.lead.validation_rules] == \
+        [(r.full_name, r.formula, r.active) for r in a.lead.validation_rules]
+    assert [(bp.full_name, bp.values) for bp in b.lead.business_processes] == \
+        [(bp.full_name, bp.values) for bp in a.lead.business_processes]
+    assert [(rt.full_name, rt.business_process) for rt in b.lead.record_types] == \
+        [(rt.full_name, rt.business_process) for rt in a.lead.record_types]
+    assert len(b.flows) == len(a.flows) and all(same_flow(x, y) for x, y in zip(a.flows, b.flows)), imported.text
