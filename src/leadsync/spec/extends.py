@@ -52,7 +52,7 @@ def _load(path: Path, display: str, chain: tuple[tuple[str, str], ...], out: Lay
     root = without(root, {"extends"})
     target = text_of(entry.node)
     if not target or not target.strip() or "\0" in target:
-        out.diagnostics.append(diag("LS011", "wrong type for 'extends': expected the path of a base spec, "
+        out.diagnostics.append(diag("LS011", "wrong type for 'extends': expected the path of a base spec or preset:NAME, "
                                     f"got {describe(entry.node)}", entry.node.span))
         return None
     if target.startswith(PRESET_PREFIX):
