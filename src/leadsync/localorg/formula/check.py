@@ -19,6 +19,9 @@ from leadsync.localorg.formula.functions import (
 from leadsync.localorg.formula.parser import parse
 from leadsync.localorg.formula.refs import classify, needed_field
 
+# "Formulas are limited to 3,900 characters ... including spaces, return characters, and comments" (Salesforce
+# Help, formula size limits); flow formulas too ("can contain up to 3,900 characters").
+MAX_LENGTH = 3900
 _RESULT_NAMES = {BOOLEAN: "true or false", TEXT: "Text", NUMBER: "Number", DATE: "Date", DATETIME: "Date/Time"}
 _FLOW_DATA_TYPES = {"string": TEXT, "text": TEXT, "number": NUMBER, "currency": NUMBER, "boolean": BOOLEAN,
                     "date": DATE, "datetime": DATETIME}
@@ -45,6 +48,9 @@ def problems(text: str, fields: Mapping[str, str], context: str = "validation",
              permissions: Iterable[str] | None = None) -> list[FormulaError]:
     if context not in fn.CONTEXTS:
         raise ValueError(f"context must be one of {fn.CONTEXTS}, not {context!r}")
+    if len(text) > MAX_LENGTH:
+        return [FormulaError(f"Formula is too long ({len(text):,} characters). Maximum length is {MAX_LENGTH:,} "
+                             "characters.", MAX_LENGTH)]
     try:
         tree = parse(text)
     except FormulaError as err:

@@ -162,3 +162,10 @@ def test_custom_permissions_must_exist_when_the_org_s_are_given():
     assert check("$Permission.Other", LEAD, permissions={"Bypass_Lifecycle"}) == [
         "Field $Permission.Other does not exist. Check spelling."]
     assert check("{!$Permission.Other}", LEAD, "flow", permissions=set()) == []
+
+
+def test_formulas_are_limited_to_3900_characters():
+    """Salesforce: formulas are limited to 3,900 characters, including spaces, line breaks and comments."""
+    fits = "IsConverted" + " " * (3900 - len("IsConverted"))
+    assert check(fits, LEAD) == []
+    assert check(fits + " ", LEAD) == ["Formula is too long (3,901 characters). Maximum length is 3,900 characters."]
