@@ -60,4 +60,6 @@ def test_values_of_the_wrong_kind_and_overflows_are_formula_errors():
 def test_deep_nesting_parses_or_is_refused_cleanly():
     assert evaluate("(" * 150 + "1" + ")" * 150, FormulaContext({})) == 1
     assert evaluate("NOT(" * 100 + "TRUE" + ")" * 100, FormulaContext({})) is True
-    assert check("(" * 5000 + "1" + ")" * 5000, FIELDS) == ["Syntax error. The formula is nested too deeply"]
+    assert check("(" * 1900 + "1" + ")" * 1900, FIELDS) == ["Syntax error. The formula is nested too deeply"]
+    assert check("(" * 5000 + "1" + ")" * 5000, FIELDS) == [
+        "Formula is too long (10,001 characters). Maximum length is 3,900 characters."]
