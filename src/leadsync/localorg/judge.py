@@ -75,8 +75,9 @@ class OrgView:
         for name in self.names("CustomField"):
             obj, _, field_name = name.partition(".")
             data = self.content("CustomField", name) if obj == m.OBJECT else None
-            if data is not None:
-                types[field_name] = parse.text(parse.parse_xml(field_name, data), "type") or "Text"
+            declared = parse.text(parse.parse_xml(field_name, data), "type") if data is not None else None
+            if declared or (data is not None and field_name not in types):  # Status: settings only, no type
+                types[field_name] = declared or "Text"
         return types
 
     @cached_property

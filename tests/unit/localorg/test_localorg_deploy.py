@@ -166,6 +166,14 @@ def test_validation_rule_using_a_picklist_outside_ispickval_text_case_is_refused
                             "only supported in certain functions.")]
 
 
+def test_a_standard_picklist_stays_a_picklist_when_the_package_carries_its_settings(local_org, sf_client):
+    status = "<fields><fullName>Status</fullName><trackHistory>false</trackHistory></fields>"
+    objects = lead_object(status, validation_rule("R", "Status = &quot;New&quot;"))
+    r = deploy_and_wait(sf_client(local_org), package(objects))
+    assert failures(r) == [("ValidationRule", "Lead.R", "Field Status is a picklist field. Picklist fields are "
+                            "only supported in certain functions.")]
+
+
 def test_validation_rule_formula_errors_are_worded_as_salesforce_words_them(local_org, sf_client):
     rules = [validation_rule("Syntax", "AND(IsConverted, DoNotCall"),
              validation_rule("Unknown", "ISPICKVALUE(Status, &quot;New&quot;)"),
