@@ -114,10 +114,22 @@ def main_group(ctx: click.Context, debug: bool) -> None:
 @click.option("--preset", default="salesforce-default", show_default=True, help="Starter spec to copy.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @click.option("--list-presets", is_flag=True, help="Print the preset names, one a line.")
-def init(path: str, preset: str, force: bool, list_presets: bool) -> None:
-    """Write a starter spec from a preset."""
+@click.option("--ci", type=click.Choice(["github"]),
+              help="Write a CI workflow instead of a spec: github = .github/workflows/leadsync.yml (docs/ci.md).")
+def init(path: str, preset: str, force: bool, list_presets: bool, ci: str | None) -> None:
+    """Write a starter spec from a preset (and leadsync.schema.json beside it, for editors)."""
     from leadsync.starter import init_spec, preset_names
 
+    if ci is not None:
+        ctx = click.get_current_context()
+        if any(ctx.get_parameter_source(n) is click.core.ParameterSource.COMMANDLINE
+               for n in ("path", "preset", "list_presets")):
+            raise click.UsageError("--ci writes only the workflow; give no PATH, --preset or --list-presets")
+        from leadsync.ci import write_workflow
+
+        written = write_workflow(ci, force=force)
+        click.echo(f"wrote {written}; add the secret LEADSYNC_SANDBOX_AUTH_URL to the repository (docs/ci.md)")
+        return
     if list_presets:
         ctx = click.get_current_context()
         given = [f"--{n.replace('_', '-')}" if n != "path" else repr(path) for n in ("path", "preset", "force")
@@ -227,13 +239,19 @@ def _render_many(spec, out_dir, layout, zip_file, template_dir, force, all_dir, 
 
 
 @main_group.command("schema")
-def schema_command() -> None:
+@click.option("-o", "--output", "out_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write it to FILE (e.g. the leadsync.schema.json that `init` wrote beside a spec).")
+def schema_command(out_file: Path | None) -> None:
     """Print the JSON Schema of the spec format, overlays included (for editors and CI linters)."""
-    import json
+    from leadsync.starter import schema_text
 
-    from leadsync.spec.schema import json_schema
+    if out_file is None:
+        click.echo(schema_text(), nl=False)
+        return
+    from leadsync.render.output import write_file
 
-    click.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
+    write_file(out_file, schema_text().encode("utf-8"))
+    click.echo(f"wrote {out_file}")
 
 
 # --- entry point ------------------------------------------------------------------------------
