@@ -316,8 +316,10 @@ def apply(client: OrgClient, spec: Spec, plan: MigrationPlan, progress: MoveProg
             rows.append({"Id": rec["Id"], STATUS: r.new})
             owner.append(r.old)
     if rows:
-        label = ", ".join(f"'{r.old}' → '{r.new}'" for r in plan.renames if r.old in set(owner))
-        done = _update(records, rows, f"moving leads {label}", progress)
+        olds = dict.fromkeys(owner)
+        label = (f"moving leads off '{next(iter(olds))}'" if len(olds) == 1
+                 else f"moving leads off {len(olds)} renamed statuses")
+        done = _update(records, rows, label, progress)
         failed_ids = {f.id[:15] for f in done.failures}
         for row, old in zip(rows, owner):
             ok, bad = moved.get(old, (0, 0))
