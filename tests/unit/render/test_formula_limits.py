@@ -118,3 +118,26 @@ def test_the_cli_reports_it_as_an_error(tmp_path):
     result = CliRunner().invoke(main_group, ["validate", str(spec), "--no-cache"])
     assert result.exit_code == 1 and "error LS902" in result.output, result.output
     assert compile_spec  # compile stays importable from tests (used by the fixtures above)
+
+
+@pytest.mark.shared
+def test_the_shorter_forms_parse_in_formulon_and_evaluate_in_sformula(checkers, tmp_path):
+    """The CASE forms leadsync falls back on, through the third-party formula engines (../shared/checks),
+    evaluated as on a create (sformula cannot evaluate ISNEW/ISCHANGED; see test_third_party_checks)."""
+    import sys
+
+    from leadsync.render.output import write_tree
+
+    stages = many_stages(45, 90)
+    spec = spec_with(stages, guards={"status_requires_stage": stages[-2], "forward_only_stages": False},
+                     transitions=[{"name": "Late", "when": [{"status": "Unqualified"}], "set": {"stage": stages[-1]}}])
+    spec["statuses"].insert(2, {"value": "Working", "requires_reason": True})
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False, width=10_000))
+    result = build(str(path))
+    assert result.ok and "CASE(TEXT(Lead_Stage__c)" in result.files["objects/Lead.object"].decode()
+    on_create = re.sub(rb"OR\(ISNEW\(\), ISCHANGED\([^()]*\)(, ISCHANGED\([^()]*\))*\)", b"TRUE",
+                       result.files["objects/Lead.object"])
+    write_tree({**result.files, "objects/Lead.object": on_create}, tmp_path / "md")
+    done = checkers.run([sys.executable, str(checkers.scripts / "formulas.py"), str(path), str(tmp_path / "md")])
+    assert done.returncode == 0 and done.stdout.strip() == "", done.stdout + done.stderr
