@@ -243,7 +243,12 @@ class Typer:
             t = self.value(v)
             if subject not in (ANY, NULL) and t not in (ANY, NULL) and not _compatible(subject, t):
                 return self.fail(_function_type(node.name, subject, t), v.pos)
-        return self.same(node, [self.value(r) for r in results], results)
+        result_types = [self.value(r) for r in results]
+        for t, r in zip(result_types, results):
+            if t == BOOLEAN:  # Salesforce Help, CASE: "CASE functions can't contain functions that return true or false"
+                return self.fail(f"Incorrect parameter type for function 'CASE()'. Expected Text, Number, Date, "
+                                 f"Date/Time, received {TYPE_NAMES[t]}", r.pos)
+        return self.same(node, result_types, results)
 
     def fn_ispickval(self, node, args):
         t = self.type_of(args[0])

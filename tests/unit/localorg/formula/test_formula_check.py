@@ -7,6 +7,7 @@ Citations (Salesforce Help unless named):
   ISBLANK(TEXT(field)) or ISPICKVAL(field, "").
 - ISPICKVAL, PRIORVALUE: "include the PRIORVALUE function inside the ISPICKVAL function".
 - ISNEW, ISCHANGED, PRIORVALUE: available in validation rules.
+- CASE: "CASE functions can't contain functions that return true or false" (formulon refuses them too).
 - "Flow Formula Considerations": GETRECORDIDS, IMAGE, INCLUDES, PARENTGROUPVAL, PREVGROUPVAL,
   PRIORVALUE, REQUIRE SCRIPT, VLOOKUP aren't supported in a flow formula; references to global
   variables in formulas aren't validated.
@@ -91,6 +92,8 @@ def test_a_picklist_outside_ispickval_text_case_is_refused(formula, field):
     ("TEXT(Status)", "Formula result is data type (Text), incompatible with expected data type (true or false)."),
     ("AnnualRevenue", "Formula result is data type (Number), incompatible with expected data type (true or false)."),
     ("GETSESSIONID() = 'x'", "Function GETSESSIONID may not be used in this type of formula"),
+    ('CASE(TEXT(Status), "New", TRUE, FALSE)', "Incorrect parameter type for function 'CASE()'. Expected Text, "
+                                                "Number, Date, Date/Time, received Boolean"),
 ])
 def test_what_salesforce_refuses_and_how_it_words_it(formula, message):
     assert check(formula, LEAD) == [message]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from leadsync.localorg.formula import FormulaContext, evaluate
+from leadsync.localorg.formula import FormulaContext, check, evaluate
 
 pytestmark = pytest.mark.shared
 
@@ -48,6 +48,13 @@ FORMULAS = [
     "DAY(DATE(2026, 3, 14)) + MONTH(DATE(2026, 3, 14)) * 100",
     "DATE(2026, 3, 14) - DATE(2026, 3, 1)",
 ]
+# Formulas formulon refuses (its messages differ from Salesforce's in type names): check() refuses them too.
+REFUSED = [
+    "IF(TRUE, 1)", "NOT(TRUE, FALSE)", "FOO(1)", 'AND(TRUE, "x")', '1 = "x"', '"a" & 1', 'TEXT("a")',
+    'ISPICKVAL("a", "b")', "ISBLANK(Stage__c)", 'Stage__c = "MQL"', "LEN(1)", 'CONTAINS(1, "a")', "AND(TRUE",
+    "1 +", "TRUE && 1", 'TODAY() + "1"', "MOD(1)", "ISPICKVAL(Stage__c, 1)", 'CASE(Stage__c, "MQL", TRUE, FALSE)',
+    "OR()", "NOW() > TODAY()", '"a" < "b"',
+]
 RECORD = {"Stage__c": "MQL"}
 PICKLISTS = {"Stage__c": ["Lead", "MQL", "SQL"]}
 
@@ -79,3 +86,14 @@ def test_agrees_with_formulon_and_sformula(checkers):
         compared += 1
     assert not disagreements, f"pick expressions both engines evaluate alike: {disagreements}"
     assert compared == len(FORMULAS)
+
+
+def test_refuses_what_formulon_refuses(checkers):
+    script = Path(__file__).with_name("formula_engines.js")
+    job = json.dumps({"formulas": REFUSED, "picklists": PICKLISTS, "record": RECORD})
+    done = subprocess.run(["node", str(script)], input=job, env=checkers.env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    for formula, row in zip(REFUSED, json.loads(done.stdout)):
+        assert isinstance(row["formulon"], dict), (formula, row)  # formulon refuses it
+        assert check(formula, {"Stage__c": "Picklist"}, result_type="any"), formula
