@@ -34,24 +34,17 @@ CODE = "LS024"
 
 def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
     declared = {"status": [s.value for s in spec.statuses], "stage": [s.value for s in spec.stages]}
-    for kind, value, path in _references(spec):
+    for kind, value, path, at_key in _references(spec):
+        if value in declared[kind]:
+            continue
         removal = locator.removed.get((_PLURAL[kind], value))
-        here = locator.span(path)
-        if value not in declared[kind] and removal and removal.path != here.path:
+        here = locator.key_span(path) if at_key else locator.span(path)
+        if removal and removal.path != here.path:
             yield diag(CODE, f"removing {kind} '{value}' breaks {here.path}:{here.line}, where {dotted(path)} "
-                       "still names it; override that item in this overlay too, or keep the "
-                       f"{kind}", removal)
-        elif value not in declared[kind]:
+                       f"still names it; override that item in this overlay too, or keep the {kind}", removal)
+        else:
             hint = did_you_mean(value, declared[kind]) or f"; declare it under `{_PLURAL[kind]}` or fix the name"
-            yield diag(CODE, f"{dotted(path)}: {kind} '{value}' is not declared{hint}", locator.span(path))
-    for status, stage in spec.stage_field.backfill.items():
-        path = ("stage_field", "backfill", status)
-        if status not in declared["status"]:
-            hint = did_you_mean(status, declared["status"]) or "; backfill maps declared statuses to stages"
-            yield diag(CODE, f"{dotted(path)}: status '{status}' is not declared{hint}", locator.key_span(path))
-        if stage not in declared["stage"]:
-            hint = did_you_mean(stage, declared["stage"]) or "; declare it under `stages` or fix the name"
-            yield diag(CODE, f"{dotted(path)}: stage '{stage}' is not declared{hint}", locator.span(path))
+            yield diag(CODE, f"{dotted(path)}: {kind} '{value}' is not declared{hint}", here)
     for i, process in enumerate(spec.lead_processes):
         own = process.statuses
         if process.default in declared["status"] and isinstance(own, list) and process.default not in own:
@@ -63,8 +56,16 @@ def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
 _PLURAL = {"status": "statuses", "stage": "stages"}
 
 
-def _references(spec: Spec) -> Iterator[tuple[str, str, tuple]]:
-    """(kind, value, path) for every place that names a status or a stage."""
+def _references(spec: Spec) -> Iterator[tuple[str, str, tuple, bool]]:
+    """(kind, value, path, is the value the mapping key at path?) for every place that names a status
+    or a stage."""
+    for status, stage in spec.stage_field.backfill.items():
+        yield "status", status, ("stage_field", "backfill", status), True
+        yield "stage", stage, ("stage_field", "backfill", status), False
+    yield from ((*ref, False) for ref in _values_named(spec))
+
+
+def _values_named(spec: Spec) -> Iterator[tuple[str, str, tuple]]:
     for i, transition in enumerate(spec.transitions):
         here = ("transitions", i)
         for kind in ("status", "stage"):
