@@ -296,3 +296,30 @@ def test_import_of_a_deployed_preset_plans_no_changes(org, tmp_path, preset):
         planned = cli(org, "plan", str(out))
         assert planned.exit_code == 0, planned.output
         assert "No changes." in planned.stdout, planned.stdout
+
+
+def test_the_local_org_refuses_a_layout_naming_a_field_lead_lacks(org, sf_client):
+    import io
+    import zipfile
+
+    from leadsync.localorg.standard_layout import layout_xml
+
+    bad = layout_xml().replace(b"<field>Title</field>", b"<field>Nope__c</field>")
+    package = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">'
+               b"<types><members>Lead-Lead Layout</members><name>Layout</name></types><version>63.0</version></Package>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("package.xml", package)
+        z.writestr("layouts/Lead-Lead Layout.layout", bad)
+    sf = sf_client(org)
+    deploy_id, _ = sf.mdapi.deploy(io.BytesIO(buf.getvalue()), sandbox=True)
+    import time
+
+    for _ in range(100):
+        status = sf.mdapi.check_deploy_status(deploy_id)
+        if status[0] in ("Succeeded", "Failed"):
+            break
+        time.sleep(0.05)
+    assert status[0] == "Failed"
+    assert "no CustomField named Lead.Nope__c found" in str(status)
+    assert b"Nope__c" not in org.store.get("Layout", "Lead-Lead Layout").content

@@ -282,7 +282,19 @@ def permission_set(c: Component, view: OrgView) -> Iterator[Problem]:
             yield _problem(c, f"In field: recordType - no RecordType named {name} found", visibility.sourceline)
 
 
+def layout(c: Component, view: OrgView) -> Iterator[Problem]:
+    """A Lead page layout shows only fields Lead has (standard, or custom deployed before or with it)."""
+    if not c.full_name.startswith(f"{m.OBJECT}-"):
+        return
+    for item in c.element.iter():
+        if isinstance(item.tag, str) and parse.local_name(item) == "layoutItems":
+            name = (parse.text(item, "field") or "").strip()
+            if name and name.lower() not in view.lead_fields:
+                yield _problem(c, f"In field: field - no CustomField named {m.OBJECT}.{name} found", item.sourceline)
+
+
 RULES: dict[str, Callable[[Component, OrgView], Iterable[Problem]]] = {
+    "Layout": layout,
     "StandardValueSet": lead_status,
     "CustomField": custom_field,
     "BusinessProcess": business_process,
