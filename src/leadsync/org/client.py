@@ -7,8 +7,9 @@ has no helper for (`cancelDeploy`, `deployRecentValidation`) through the zeep se
 from its WSDL. No HTTP or session type appears in a signature here; failures arrive as leadsync errors
 (`session.classify`). An expired session is renewed once per call when the way we logged in allows it.
 
-Building `sf.mdapi` parses the WSDL (about half a second): it happens once per client, in a background
-thread started by `warm_up()` so that it overlaps the first REST call.
+Building `sf.mdapi` parses the WSDL (about half a second): it happens once per process (org/wsdl.py;
+each client still gets its own zeep client and session), in a background thread started by `warm_up()`
+so that it overlaps the first REST call.
 """
 
 from __future__ import annotations
