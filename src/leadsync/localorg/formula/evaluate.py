@@ -166,9 +166,12 @@ class _Evaluator:
         return None
 
     def coerce(self, value: Any, path: tuple[str, ...]) -> Value:
-        kind = formula_type(self.types.get(path[0].lower())) if len(path) == 1 else fn.ANY
+        declared = self.types.get(path[0].lower()) if len(path) == 1 else None
+        kind = formula_type(declared)
         try:
-            return _coerce(value, kind)
+            typed = _coerce(value, kind)
+            # a percent field holding 25 (as the API writes it) is 0.25 in a formula
+            return typed / 100 if isinstance(typed, Decimal) and (declared or "").lower() == "percent" else typed
         except (ArithmeticError, ValueError):
             raise FormulaError(f"Field {'.'.join(path)} holds {value!r}, which is not a {fn.TYPE_NAMES[kind]} "
                                "value", 0) from None

@@ -306,3 +306,10 @@ def test_relationships_are_read_from_nested_records():
 def test_evaluate_takes_a_parsed_tree_too():
     tree = parse('ISPICKVAL(Status, "New")')
     assert ev(tree, {"Status": "New"}) is True  # type: ignore[arg-type]
+
+
+def test_percent_fields_are_fractions_in_formulas():
+    """A percent field the API reads as 25 is 25%, 0.25 in a formula (`Discount__c > 0.2`)."""
+    ctx = FormulaContext({"Discount__c": 25}, None, {"Discount__c": "Percent"})
+    assert evaluate("Discount__c", ctx) == Decimal("0.25")
+    assert evaluate("Discount__c > 0.2", ctx) is True
