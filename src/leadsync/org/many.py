@@ -307,8 +307,15 @@ def deploy_all(entries: list[OrgEntry], request, *, jobs: int = DEFAULT_JOBS, te
             on_done(result)
         return result
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="leadsync-org") as pool:
-        return list(pool.map(one, entries))
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="leadsync-org")
+    try:
+        futures = [pool.submit(one, entry) for entry in entries]
+        return [future.result() for future in futures]
+    except BaseException:  # Ctrl-C: start no other org; deploys already submitted go on in their orgs
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _warm_shared_caches(entries: list[OrgEntry], template_dir: Path | None) -> None:
