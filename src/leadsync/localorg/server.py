@@ -109,6 +109,7 @@ class LocalOrg:
             self._server.server_close()
             self._server = None
             self.deploys.finish_all()
+            self.leads.store.close()
         if self._lock is not None:
             self._lock.__exit__(None, None, None)
             self._lock = None

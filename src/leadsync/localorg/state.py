@@ -4,7 +4,7 @@
     secrets.json   access and refresh tokens, client secret, password (owner-only file)
     tls/           the CA and server certificate (tls.py)
     metadata/      the org's metadata: index.json and one file per component (store.py)
-    records/       data records, one JSON file per sObject (records.py)
+    records/       data records, one SQLite file indexed by Id (records.py)
     deploys/       finished deploys, for status calls and quick deploys after a restart
     lock           held by the process serving this dir
 """
