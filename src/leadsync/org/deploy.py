@@ -164,7 +164,7 @@ def deploy_spec(
                                         and migration.has_work):
             return DeployOutcome(action, org=info, diagnostics=diagnostics, removals=removals, plan=plan,
                                  allow_destructive=request.allow_destructive)
-        files = package_files(built, plan, deletes)
+        files = package_files(built, plan, deletes, validation=request.options.check_only)
         progress.phase(f"submitting {len(plan.to_send) + len(plan.layouts)} components to {info.name}")
         deploy_id = _submit(lambda: org.deploy(zip_bytes(files), request.options), info)
         progress.submitted(deploy_id, action)
@@ -177,19 +177,20 @@ def deploy_spec(
         return outcome
 
 
-def package_files(built, plan, deletes: tuple = ()) -> dict[str, bytes]:
+def package_files(built, plan, deletes: tuple = (), *, validation: bool = False) -> dict[str, bytes]:
     """The mdapi package a deploy sends: only the components the plan says differ (rendered from the
     build's bundle), the patched layouts, and the obsolete components to delete (destructiveChangesPost.xml:
     deleted after the rest is in, so the flow no longer names a stamp field when it goes).
 
     While leads move (renamed_from, backfill) the whole package goes, with old statuses kept active and
-    the rules off (org/migrate.py phase one)."""
+    the rules off (org/migrate.py phase one); a validation checks the final components instead (it moves
+    no lead, and its --quick deploy must not leave the rules off)."""
     from leadsync.metadata.diff import subset
     from leadsync.org import layouts
     from leadsync.render.layouts import render_files
 
     migration = plan.migration
-    if migration is not None and migration.has_work:
+    if migration is not None and migration.has_work and not validation:
         from leadsync.org import migrate
 
         files = migrate.phase_one_files(layouts.with_layouts(built.files, list(plan.layouts)), migration)

@@ -25,6 +25,8 @@ def migration_lines(result, validation: bool = False) -> list[str]:
         if plan.backfill is not None:
             lines.append(f"would backfill: {plan.backfill.field} on {_n(plan.backfill.leads)} with no stage"
                          + _groups(plan.backfill))
+        if plan.has_work:
+            lines.append("note: a --quick deploy of this validation moves no lead; deploy the spec to move them")
         return lines
     for r in result.renames:
         if not (r.moved or r.failed or r.converted or r.remaining or r.rename.leads):
