@@ -253,8 +253,9 @@ def flow(c: Component, view: OrgView) -> Iterator[Problem]:
     on_lead = start is not None and parse.text(start, "object") == m.OBJECT
     names = {parse.text(e, "name") for e in parse.elements(c.element) if parse.child(e, "name") is not None}
     formulas = _flow_formulas(c.element, start) if start is None or on_lead else {}
+    resources = _flow_resources(c.element) if formulas else {}
     for el, (context, data_type) in formulas.items():
-        yield from _formula_problems(c, view, el, context, names, data_type)
+        yield from _formula_problems(c, view, el, context, resources, data_type)
     for el in c.element.iter():
         if not isinstance(el.tag, str):
             continue
@@ -325,6 +326,20 @@ def _formula_problems(c: Component, view: OrgView, el, context: str, flow_resour
     for err in problems(text, view.lead_field_types, context, flow_resources, result_type, permissions):
         line, column = references.line_and_column(text, err.position)
         yield _problem(c, prefix + err.message, (el.sourceline or c.line) + line, column)
+
+
+def _flow_resources(flow_el) -> dict[str, str]:
+    """What a flow formula may name with `{!name}`: every element and resource (variables, constants,
+    formulas: with their dataType) and every decision outcome (true when it was taken)."""
+    found: dict[str, str] = {}
+    for e in parse.elements(flow_el):
+        name = parse.text(e, "name")
+        if name:
+            found[name] = parse.text(e, "dataType") or ""
+        for rule in parse.children(e, "rules"):
+            if parse.text(rule, "name"):
+                found[parse.text(rule, "name")] = "Boolean"
+    return found
 
 
 def _flow_formulas(flow_el, start) -> dict:

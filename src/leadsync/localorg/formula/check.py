@@ -33,6 +33,7 @@ def check(text: str, fields: Mapping[str, str], context: str = "validation",
     """Salesforce's messages for `text`, [] when it would be accepted.
 
     fields: the object's fields (API name -> field type: 'picklist', 'text', 'datetime'...).
+    flow_resources: the names of a flow's resources and elements, or a mapping name -> dataType.
     context: 'validation' (an errorConditionFormula: must be true or false), 'flow' (a flow formula
     resource: `{!$Record.X}`, `{!resource}`), 'flow_entry' (a record-triggered flow's entry formula).
     result_type: the type the formula must return ('boolean' for validation rules and flow entry
@@ -83,7 +84,9 @@ class Typer:
         self.fields = {k.lower(): v for k, v in fields.items()}
         self.permissions = None if permissions is None else {p.lower() for p in permissions}
         self.context = context
-        self.resources = {r.lower() for r in flow_resources}
+        # a flow's resources: names, or names -> dataType (String, Number, Boolean, Date, DateTime, SObject...)
+        types = flow_resources if isinstance(flow_resources, Mapping) else dict.fromkeys(flow_resources, "")
+        self.resources = {str(k).lower(): _FLOW_DATA_TYPES.get(str(v or "").lower(), ANY) for k, v in types.items()}
         self.problems: list[FormulaError] = []
 
     def fail(self, message: str, pos: int) -> str:
@@ -141,7 +144,7 @@ class Typer:
         if target.kind == "global":
             return ANY
         if target.kind == "resource" and target.path[0].lower() in self.resources:
-            return ANY
+            return self.resources[target.path[0].lower()] if len(target.path) == 1 else ANY
         return self.fail(f"Field {node.name} does not exist. Check spelling.", node.pos)
 
     # -- operators -------------------------------------------------------------------------

@@ -172,3 +172,10 @@ def test_formulas_are_limited_to_3900_characters():
     fits = "IsConverted" + " " * (3900 - len("IsConverted"))
     assert check(fits, LEAD) == []
     assert check(fits + " ", LEAD) == ["Formula is too long (3,901 characters). Maximum length is 3,900 characters."]
+
+
+def test_flow_resources_with_data_types_are_typed():
+    resources = {"Stage_Rank": "Number", "Label": "String", "Lead_Var": "SObject"}
+    assert check("{!Stage_Rank} > 2 && {!Label} = 'x' && ISBLANK({!Lead_Var.Company})", LEAD, "flow", resources) == []
+    assert check("{!Stage_Rank} & 'x'", LEAD, "flow", resources) == [
+        "Incorrect parameter type for operator '&'. Expected Text, received Number"]
