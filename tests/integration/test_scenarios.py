@@ -172,3 +172,50 @@ def test_a_mutated_template_makes_the_scenarios_fail(local_org, tmp_path, mutati
     assert failed
     if mutation == "guard dropped":
         assert any("error" in st["expected"] for st in failed)  # the saves that had to fail passed
+
+
+def test_deploy_runs_the_scenarios_apex_test_unless_told_otherwise(local_org):
+    deployed(local_org, LIFECYCLE)
+    (first,) = local_org.calls.of("deploy")
+    assert first.detail["testLevel"] == "RunSpecifiedTests"
+    assert first.detail["runTests"] == ["lifecycle_Lifecycle_Test"]
+    spec = load_spec(LIFECYCLE).spec
+    changed = LIFECYCLE.read_text(encoding="utf-8").replace("label: Lifecycle Stage", "label: Journey Stage")
+    other = local_org.state_dir.parent / "changed.yaml"
+    other.write_text(changed.replace("extends:", "# extends:"), encoding="utf-8")
+    deployed(local_org, other, "--test-level", "NoTestRun")
+    assert local_org.calls.of("deploy")[-1].detail["testLevel"] == "NoTestRun"
+    assert spec.scenarios
+
+
+@pytest.mark.parametrize("allowed", [None, True, False])
+def test_plan_says_whether_a_production_org_deploys_the_flow_active(local_org_factory, tmp_path, allowed):
+    org = local_org_factory(production=True)
+    if allowed is not None:  # an org whose admin set "Deploy processes and flows as active"
+        settings = tmp_path / "settings"
+        settings.mkdir()
+        (settings / "package.xml").write_text(
+            '<?xml version="1.0" encoding="UTF-8"?><Package xmlns="http://soap.sforce.com/2006/04/metadata">'
+            "<types><members>Flow</members><name>Settings</name></types><version>63.0</version></Package>")
+        (settings / "settings").mkdir()
+        (settings / "settings" / "Flow.settings").write_text(
+            '<?xml version="1.0" encoding="UTF-8"?><FlowSettings xmlns="http://soap.sforce.com/2006/04/metadata">'
+            f"<enableFlowDeployAsActiveEnabled>{str(allowed).lower()}</enableFlowDeployAsActiveEnabled></FlowSettings>")
+        import io
+        import zipfile
+
+        data = io.BytesIO()
+        with zipfile.ZipFile(data, "w") as z:
+            for path in settings.rglob("*"):
+                if path.is_file():
+                    z.write(path, path.relative_to(settings).as_posix())
+        from leadsync.localorg.deploys import Options
+
+        org.deploys.submit(data.getvalue(), Options(test_level="RunLocalTests"))
+        org.deploys.finish_all()
+    result = invoke(org, "plan", str(LIFECYCLE))
+    assert result.exit_code == 0, result.output
+    if allowed:
+        assert "deploys active" in result.output and "lifecycle_Lifecycle_Test" in result.output
+    else:
+        assert "arrives inactive" in result.output

@@ -177,6 +177,14 @@ class MetadataApi:
             if type_ == "CustomObject" and name == "Lead":
                 kids = [s for s in self._store.all() if s.type in CHILD_SUFFIX and s.full_name.startswith("Lead.")]
                 source = parse_xml(name, object_document(self._store.get(type_, name), kids))
+            elif type_.endswith("Settings") and type_ != "Settings":  # FlowSettings "Flow", LeadConfigSettings...
+                stored = self._store.get("Settings", name)
+                if stored is not None:
+                    source = parse_xml(name, stored.content)
+                elif type_ == "FlowSettings" and name == "Flow":
+                    source = parse_xml(name, _FLOW_SETTINGS)  # Salesforce's default: flows deploy inactive
+                else:
+                    continue
             else:
                 stored = self._store.get(type_, name) if _xml_type(type_) else None
                 if stored is None:
@@ -282,6 +290,11 @@ def _manifest(unpackaged, version: str) -> Manifest:
 
 def _new_retrieve_id() -> str:
     return ids.new_id("Retrieve")
+
+
+# FlowSettings of an org that never changed them: production deploys flows inactive (docs/local-org.md).
+_FLOW_SETTINGS = (b'<FlowSettings xmlns="http://soap.sforce.com/2006/04/metadata">'
+                  b"<enableFlowDeployAsActiveEnabled>false</enableFlowDeployAsActiveEnabled></FlowSettings>")
 
 
 def _xml_type(type_: str) -> bool:

@@ -166,7 +166,10 @@ def deploy_spec(
                                  allow_destructive=request.allow_destructive)
         files = package_files(built, plan, deletes, validation=request.options.check_only)
         progress.phase(f"submitting {len(plan.to_send) + len(plan.layouts)} components to {info.name}")
-        deploy_id = _submit(lambda: org.deploy(zip_bytes(files), request.options), info)
+        from leadsync.org.activation import with_scenario_tests
+
+        options = with_scenario_tests(request.options, built.bundle)  # RunSpecifiedTests: the scenarios' Apex
+        deploy_id = _submit(lambda: org.deploy(zip_bytes(files), options), info)
         progress.submitted(deploy_id, action)
         outcome = _wait(org, deploy_id, action, request.wait_seconds, progress, waiting, info, diagnostics,
                         submitted_here=True)

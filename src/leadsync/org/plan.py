@@ -123,6 +123,11 @@ def make_plan(org: OrgClient, built: BuildResult, info: OrgInfo | None = None, *
     migration = _migration(org, spec, current)
     counts = value_counts(org, current, diffs, spec, migration)
     findings = preflight(spec, bundle, current, files)
+    if bundle.flows:  # production orgs deploy flows inactive unless they allow otherwise (org/activation.py)
+        from leadsync.org.activation import activation_findings, flow_activation
+
+        found = activation_findings(flow_activation(org, info or org.org_info()), bundle)
+        findings = (*findings, *(Finding(kind, message) for kind, message in found))
     return Plan(info, diffs, counts, findings, migration, tuple(_layout_changes(files, layout_names, bundle)))
 
 
