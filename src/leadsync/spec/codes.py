@@ -135,16 +135,17 @@ _ALL = (
          "Salesforce trims picklist values, so the deployed value would not be the one the spec and its "
          "flow name. Remove the spaces (quote the value if it needs other punctuation)."),
     Code("LS042", "not a standard Lead field", E,
-         "`set.fields`, `when: [{field: ...}]` and `changed:` name Lead fields by API name. A name without "
-         "`__c` must be a standard Lead field (`Rating`, `LeadSource`, `AnnualRevenue`...); the message "
-         "suggests the closest one. Custom fields end with `__c`; deploy checks them against the org."),
+         "`set.fields`, `when: [{field: ...}]`, `changed:` and scenario steps name Lead fields by API name. "
+         "A name without `__c` must be a standard Lead field (`Rating`, `LeadSource`, `AnnualRevenue`...); "
+         "the message suggests the closest one. Custom fields end with `__c`; deploy checks them against the org."),
     Code("LS043", "wrong value for a standard Lead field", E,
          "The value does not fit the field: a number field (`AnnualRevenue`, `NumberOfEmployees`) needs a "
          "number, a date field `YYYY-MM-DD`, a checkbox `true` or `false`, a picklist (`Rating`, "
          "`LeadSource`, `Industry`, `Salutation`) one of its standard values, and `Status` a declared status."),
     Code("LS044", "read-only standard Lead field", E,
          "Salesforce sets system fields (`CreatedDate`, `IsConverted`...) and compound fields (`Name`, "
-         "`Address`) itself; a flow cannot write them. Write the parts (`FirstName`, `Street`...) instead."),
+         "`Address`) itself; neither a flow nor a scenario step can write them. Write the parts "
+         "(`FirstName`, `Street`...) instead."),
     Code("LS045", "lead process without a converted status", E,
          "Users of a lead process convert leads into one of its statuses marked `converted: true`; add one "
          "to the process's `statuses`."),

@@ -31,8 +31,9 @@ def values(spec: Spec, kind: str) -> list[str]:
 
 
 def lead_field_uses(spec: Spec) -> Iterator[tuple[str, tuple, object, str | None, bool]]:
-    """Every Lead field a transition names: (name, path of the name, value, op, is it written?).
-    `op` is None for `set.fields`; `changed:` conditions have no value."""
+    """Every Lead field a transition or a scenario step names: (name, path of the name, value, op, is
+    it written?). `op` is None for `set.fields` and a step's `create`/`update`, "expect" for a step's
+    `expect.fields`, "changed" for `changed:` (no value)."""
     from leadsync.spec.model import Changed, FieldCompare
 
     for i, transition in enumerate(spec.transitions):
@@ -43,3 +44,11 @@ def lead_field_uses(spec: Spec) -> Iterator[tuple[str, tuple, object, str | None
                 yield cond.changed, (*path, "changed"), None, "changed", False
         for name, value in transition.set.fields.items():
             yield name, ("transitions", i, "set", "fields", name), value, None, True
+    for i, scenario in enumerate(spec.scenarios):
+        for j, step in enumerate(scenario.steps):
+            here = ("scenarios", i, "steps", j)
+            for part, values in (("create", step.create), ("update", step.update)):
+                for name, value in (values or {}).items():
+                    yield name, (*here, part, name), value, None, True
+            for name, value in step.expect.fields.items():
+                yield name, (*here, "expect", "fields", name), value, "expect", False

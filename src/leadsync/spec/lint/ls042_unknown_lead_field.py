@@ -1,4 +1,4 @@
-"""LS042: a transition names a standard Lead field that does not exist. Custom fields (ending in
+"""LS042: a transition or a scenario step names a standard Lead field that does not exist. Custom fields (ending in
 `__c`) pass here; deploy checks them against the org.
 
 Bad::
@@ -33,10 +33,11 @@ CODE = "LS042"
 
 
 def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
-    for name, path, _, _, written in lead_field_uses(spec):
+    for name, path, _, op, _ in lead_field_uses(spec):
         if is_custom(name) or lead_field(name) is not None or api_name_problem(name):
             continue  # LS026 reports a name that is no API name
         hint = did_you_mean(name, STANDARD_LEAD_FIELDS) or "; a custom field's API name ends with __c"
-        span = locator.key_span(path) if written else locator.span(path)
-        yield diag(CODE, f"{dotted(path[:-1]) if written else dotted(path)}: '{name}' is not a standard Lead "
+        at_key = op in (None, "expect")  # the field name is a mapping key
+        span = locator.key_span(path) if at_key else locator.span(path)
+        yield diag(CODE, f"{dotted(path[:-1]) if at_key else dotted(path)}: '{name}' is not a standard Lead "
                    f"field{hint}", span)

@@ -39,7 +39,9 @@ def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
         field = None if is_custom(name) else lead_field(name)
         if field is None or op in ("changed", "is_null", "not_null"):
             continue
-        at = path if written else (*path[:-1], "value")
+        if field.name == "Status" and path[0] == "scenarios":
+            continue  # LS024 checks the statuses scenarios name
+        at = path if op in (None, "expect") else (*path[:-1], "value")
         given = describe(locator.node(at))
         choices = statuses if field.name == "Status" else field.values
         if field.type == "picklist" and isinstance(value, str) and op != "contains" and value not in choices:

@@ -1,5 +1,5 @@
-"""LS044: `set.fields` writes a standard Lead field that no flow can write (a system field such as
-CreatedDate, a compound field such as Name or Address, or IsConverted).
+"""LS044: `set.fields` or a scenario step writes a standard Lead field that no flow or save can write
+(a system field such as CreatedDate, a compound field such as Name or Address, or IsConverted).
 
 Bad::
 
@@ -28,5 +28,6 @@ def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
     for name, path, _, _, written in lead_field_uses(spec):
         field = None if is_custom(name) else lead_field(name)
         if written and field is not None and not field.writable:
-            yield diag(CODE, f"Lead.{field.name} is read-only: Salesforce sets it, a flow cannot",
+            yield diag(CODE, f"Lead.{field.name} is read-only: Salesforce sets it, and neither a flow nor a save "
+                       "can",
                        locator.key_span(path))
