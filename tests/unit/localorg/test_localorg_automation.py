@@ -173,3 +173,24 @@ def test_automation_the_local_org_cannot_run_refuses_the_save_naming_it(local_or
     assert error["errorCode"] == "LOCAL_ORG_CANNOT_RUN"
     assert "Flow Lookup: element recordLookups Find_Owner is not supported" in error["message"]
     assert local_org.leads.all() == []
+
+
+def test_a_custom_permission_the_user_holds_bypasses_a_guard(local_org, sf_client):
+    sf = sf_client(local_org)
+    rules = lead_object(
+        "<validationRules><fullName>Guard</fullName><active>true</active><errorConditionFormula>"
+        "AND(ISCHANGED(Status), NOT($Permission.Lead_Bypass))</errorConditionFormula>"
+        "<errorMessage>Status is locked.</errorMessage></validationRules>")
+    permission = (f'{HEAD}<CustomPermission xmlns="{NS}"><isLicensed>false</isLicensed><label>Bypass</label>'
+                  "</CustomPermission>")
+    deployed = deploy_and_wait(sf, {"package.xml": manifest({"ValidationRule": ["Lead.Guard"],
+                                                             "CustomPermission": ["Lead_Bypass"]}),
+                                    "objects/Lead.object": rules,
+                                    "customPermissions/Lead_Bypass.customPermission": permission})
+    assert deployed["status"] == "Succeeded", deployed["failures"]
+    lead_id = sf.Lead.create({"LastName": "Doe", "Company": "Acme"})["id"]
+    with pytest.raises(SalesforceMalformedRequest, match="Status is locked"):
+        sf.Lead.update(lead_id, {"Status": "Working - Contacted"})
+    local_org.leads.engine.permissions = frozenset({"Lead_Bypass"})
+    sf.Lead.update(lead_id, {"Status": "Working - Contacted"})
+    assert sf.Lead.get(lead_id)["Status"] == "Working - Contacted"

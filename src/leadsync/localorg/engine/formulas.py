@@ -126,7 +126,7 @@ def _interpreter() -> tuple:
 
 
 def evaluate(text: str, record: dict | None, prior: dict | None, rules: OrgRules, now: dt.datetime,
-             result_type: str, resources: Mapping | None = None) -> Any:
+             result_type: str, resources: Mapping | None = None, permissions: frozenset[str] = frozenset()) -> Any:
     """The formula's value for the record. Only the fields and resources it names are handed over,
     and a result is remembered for the same inputs (a formula is a pure function of them and `now`)."""
     FormulaContext, FormulaError, run = _interpreter()
@@ -146,7 +146,7 @@ def evaluate(text: str, record: dict | None, prior: dict | None, rules: OrgRules
             found = ()
     else:
         found = ()
-    key = (text, rules.generation, now, raw, raw_prior, found)
+    key = (text, rules.generation, now, raw, raw_prior, found, permissions)
     try:
         return _memo[key]
     except KeyError:
@@ -158,7 +158,7 @@ def evaluate(text: str, record: dict | None, prior: dict | None, rules: OrgRules
         record={f: to_typed(v, types.get(f, "Text")) for f, v in zip(plan.fields, raw)},
         prior={f: to_typed(v, types.get(f, "Text")) for f, v in zip(plan.fields, raw_prior)} if raw_prior is not None else None,
         field_types={f: types.get(f, "Text") for f in plan.fields} or {"Id": "Id"},
-        permissions=frozenset(), now=now, resources=dict(found),
+        permissions=permissions, now=now, resources=dict(found),
     )
     try:
         value = run(plan.tree, context)

@@ -50,6 +50,8 @@ SYSTEM_FIELDS = ("Id", "Name", "IsConverted", "IsDeleted", "CreatedDate", "Creat
 class SaveEngine:
     def __init__(self, schema: Schema, user_id: str):
         self.schema, self.user_id = schema, user_id
+        # Custom permissions the API user holds ($Permission.X in formulas): none unless a test grants them.
+        self.permissions: frozenset[str] = frozenset()
 
     def rules(self) -> OrgRules:
         return self.schema.rules()
@@ -146,7 +148,8 @@ class SaveEngine:
 
     def _fails(self, rule, record: dict, prior: dict | None, rules: OrgRules, now: dt.datetime) -> bool:
         try:
-            return bool(formulas.evaluate(rule.formula, record, prior, rules, now, "Boolean"))
+            return bool(formulas.evaluate(rule.formula, record, prior, rules, now, "Boolean",
+                                          permissions=self.permissions))
         except UnsupportedAutomation:
             raise
         except formulas.FormulaFailure as err:
@@ -158,7 +161,7 @@ class SaveEngine:
             resources = formulas.FlowResources(interview)
             try:
                 return formulas.evaluate(expression, record, interview.prior, rules, interview.now, data_type,
-                                         resources=resources)
+                                         resources=resources, permissions=self.permissions)
             except formulas.FormulaFailure as err:
                 raise UnsupportedAutomation(f"Flow {interview.flow.name}: formula {expression[:80]!r}: {err}") from None
 
