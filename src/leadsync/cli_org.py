@@ -235,6 +235,9 @@ def exit_code_for(outcome) -> ExitCode:
         return ExitCode.FAILED
     if outcome.still_running:
         return ExitCode.STILL_RUNNING
+    migration = getattr(outcome, "migration", None)
+    if outcome.success and migration is not None and migration.applied and not migration.complete:
+        return ExitCode.FAILED  # leads the org refused to move keep an old status active: deploy again
     return ExitCode.OK if outcome.success else ExitCode.FAILED
 
 

@@ -323,3 +323,54 @@ def test_the_local_org_refuses_a_layout_naming_a_field_lead_lacks(org, sf_client
     assert status[0] == "Failed"
     assert "no CustomField named Lead.Nope__c found" in str(status)
     assert b"Nope__c" not in org.store.get("Layout", "Lead-Lead Layout").content
+
+
+def _deploy_zip(org, sf_client, files: dict[str, bytes]) -> None:
+    import io
+    import time
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    sf = sf_client(org)
+    deploy_id, _ = sf.mdapi.deploy(io.BytesIO(buf.getvalue()), sandbox=True)
+    for _ in range(200):
+        state = sf.mdapi.check_deploy_status(deploy_id)[0]
+        if state in ("Succeeded", "Failed"):
+            break
+        time.sleep(0.05)
+    assert state == "Succeeded", sf.mdapi.check_deploy_status(deploy_id)
+
+
+def test_leads_the_org_refuses_to_move_keep_the_old_value_active(org, spec, sf_client):
+    """The org's own validation rule (not leadsync's: it stays on) refuses some moves: they are counted
+    and listed, the old status stays active, leadsync's rules are on again, and the deploy exits 1."""
+    ns = 'xmlns="http://soap.sforce.com/2006/04/metadata"'
+    _deploy_zip(org, sf_client, {
+        "package.xml": f'<?xml version="1.0" encoding="UTF-8"?><Package {ns}><types><members>Lead.No_Blocked_Work'
+                       f"</members><name>ValidationRule</name></types><version>63.0</version></Package>".encode(),
+        "objects/Lead.object": f'<?xml version="1.0" encoding="UTF-8"?><CustomObject {ns}><validationRules>'
+                               "<fullName>No_Blocked_Work</fullName><active>true</active>"
+                               "<errorConditionFormula>AND(ISPICKVAL(Status, &quot;Attempted to Contact&quot;), "
+                               "Company = &quot;Blocked&quot;)</errorConditionFormula>"
+                               "<errorMessage>Blocked companies are not worked.</errorMessage>"
+                               "</validationRules></CustomObject>".encode(),
+    })
+    org.add_leads([{"LastName": f"B{i}", "Company": "Blocked", "Status": "Working - Contacted"} for i in range(3)]
+                  + [{"LastName": f"A{i}", "Company": "Acme", "Status": "Working - Contacted"} for i in range(2)])
+    result = cli(org, "deploy", str(spec), "--json")
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.stdout)
+    rename = {r["from"]: r for r in doc["migration"]["renames"]}["Working - Contacted"]
+    assert (rename["moved"], rename["failed"], rename["remaining"]) == (2, 3, 3)
+    assert doc["migration"]["complete"] is False
+    assert len(doc["migration"]["failures"]) == 3
+    assert "Blocked companies are not worked." in doc["migration"]["failures"][0]["error"]
+    assert statuses_in_org(org)["Working - Contacted"] is True
+    assert_every_open_lead_active(org)
+    stored = org.store.get("ValidationRule", "Lead.Lead_Stage_Forward_Only")
+    assert b"<active>true</active>" in stored.content
+    text = cli(org, "deploy", str(spec))
+    assert "'Working - Contacted' stays active while 3 leads hold it: deploy again to finish" in text.stdout
