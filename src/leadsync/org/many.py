@@ -112,20 +112,11 @@ def load_orgs(path: str) -> list[OrgEntry]:
     orgs: Map = root.get("orgs")  # type: ignore[assignment]
     entries: list[OrgEntry] = []
     locals_: list[str] = []
-    # Secrets first, anywhere in the file: refused whatever else is wrong.
-    for name, entry in orgs.entries.items():
-        if isinstance(entry.node, Map):
-            for key, item in entry.node.entries.items():
-                if key in _ENV_KEYS or key in _FILE_KEYS or key in ("spec", "target_org", "instance_url",
-                                                                    "client_id", "username", "login_url"):
-                    secret_key = False
-                else:
-                    secret_key = bool(_SECRET_KEY.search(key))
-                value = item.node.value if isinstance(item.node, Scalar) else None
-                if secret_key or (isinstance(value, str) and _SECRET_VALUE.search(value)):
-                    problems.append(f"{item.key_span}: {name}.{key}: a secret written in the orgs file is refused; "
-                                    "keep it in an environment variable and name that variable "
-                                    "(access_token_env, sfdx_auth_url_env) or a file (sfdx_url_file, jwt_key_file)")
+    # Secrets first, anywhere in the file (nested too): refused whatever else is wrong.
+    for where, label in _secrets(orgs, "orgs"):
+        problems.append(f"{where}: {label.removeprefix('orgs.')}: a secret written in the orgs file is refused; "
+                        "keep it in an environment variable and name that variable "
+                        "(access_token_env, sfdx_auth_url_env) or a file (sfdx_url_file, jwt_key_file)")
     if problems:
         raise OrgsFileError(problems)
     for name, entry in orgs.entries.items():
@@ -192,6 +183,31 @@ def load_orgs(path: str) -> list[OrgEntry]:
     if problems:
         raise OrgsFileError(problems)
     return entries
+
+
+_PLAIN_KEYS = {"spec", "target_org", "instance_url", "client_id", "username", "login_url", *_ENV_KEYS, *_FILE_KEYS}
+
+
+def _secrets(node, label: str):
+    """(span, dotted key) of every place in the tree that holds a secret: a secret-like key (other than
+    the keys that name one) or a value that looks like a token, an auth URL or a key. Never the value."""
+    from leadsync.spec.nodes import Map, Scalar, Seq
+
+    if isinstance(node, Map):
+        for key, entry in node.entries.items():
+            here = f"{label}.{key}"
+            if (key not in _PLAIN_KEYS and _SECRET_KEY.search(key)) or _SECRET_VALUE.search(key):
+                yield entry.key_span, here if not _SECRET_VALUE.search(key) else label
+            elif isinstance(entry.node, Scalar):  # a secret value: point at its key
+                if isinstance(entry.node.value, str) and _SECRET_VALUE.search(entry.node.value):
+                    yield entry.key_span, here
+            else:
+                yield from _secrets(entry.node, here)
+    elif isinstance(node, Seq):
+        for i, item in enumerate(node.items):
+            yield from _secrets(item, f"{label}[{i}]")
+    elif isinstance(node, Scalar) and isinstance(node.value, str) and _SECRET_VALUE.search(node.value):
+        yield node.span, label
 
 
 # --- running ------------------------------------------------------------------------------------

@@ -42,7 +42,8 @@ def test_two_local_orgs_and_no_way_to_reach_an_org_are_refused(tmp_path: Path):
 
 def test_a_quoted_secret_key_or_a_token_value_anywhere_is_refused(tmp_path: Path):
     token = "00D5g000004Xyz1!AQ0AQFakeTokenValueThatIsLongEnough1234567890"
-    for line in (f'    "client_secret": abcdef\n', f"    username: {token}\n", "    refresh_token: x\n"):
+    for line in (f'    "client_secret": abcdef\n', f"    username: {token}\n", "    refresh_token: x\n",
+                 "    notes: {access_token: abcdef}\n", "    extra: [1, 'force://a:abcdef:b@c']\n"):
         path = _orgs(tmp_path, "orgs:\n  a:\n    spec: a.yaml\n    target_org: x\n" + line)
         with pytest.raises(OrgsFileError) as err:
             load_orgs(str(path))
