@@ -236,6 +236,8 @@ class LocalOrg:
             return _json(401, INVALID_SESSION, (("WWW-Authenticate", "Token"),))
         reply = rest.handle(method, path, params, self._facts(), body)
         self.calls.add(reply.name, path=path, q=params.get("q"))
+        if reply.name in self.faults.status_calls and (faulted := self._status_fault()):
+            return faulted  # a REST call named in status_calls: done, but its answer is lost
         if reply.name == "not_found":
             log.warning("local org does not answer %s %s", method, path)
         elif reply.status == 400 and isinstance(reply.body, list):

@@ -122,3 +122,17 @@ def test_seeded_converted_leads_are_read_only_in_every_api(local_org, sf_client)
         {"statusCode": "CANNOT_UPDATE_CONVERTED_LEAD", "message": "cannot reference converted lead", "fields": []}]}
     assert results[1]["success"] is True
     assert sf.Lead.get(converted)["Status"] == "Closed - Converted"
+
+
+def test_a_lost_answer_to_a_collection_call_leaves_the_update_done(local_org, sf_client):
+    import requests
+
+    sf = sf_client(local_org)
+    (lead_id,) = local_org.add_leads([{"LastName": "A", "Company": "X"}])
+    local_org.faults.status_calls = ("collections",)
+    local_org.faults.drop_connections = 1
+    with pytest.raises(requests.exceptions.ConnectionError):
+        sf.restful("composite/sobjects", method="PATCH", json={"records": [
+            {"attributes": {"type": "Lead"}, "Id": lead_id, "Status": "Working - Contacted"}]})
+    assert local_org.leads.get(lead_id)["Status"] == "Working - Contacted"
+    assert local_org.calls.count("collections") == 1
