@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from leadsync.diagnostics import Diagnostic
+from leadsync.diagnostics import Diagnostic, Span
 from leadsync.spec.codes import diag
 from leadsync.spec.lint.common import as_list, conditions
 from leadsync.spec.locate import Locator, dotted
@@ -34,17 +34,25 @@ CODE = "LS024"
 
 def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
     declared = {"status": [s.value for s in spec.statuses], "stage": [s.value for s in spec.stages]}
+    broken: dict[tuple[str, str], list[tuple[Span, tuple]]] = {}  # an overlay's removal → base uses
     for kind, value, path, at_key in _references(spec):
         if value in declared[kind]:
             continue
         removal = locator.removed.get((_PLURAL[kind], value))
         here = locator.key_span(path) if at_key else locator.span(path)
         if removal and removal.path != here.path:
-            yield diag(CODE, f"removing {kind} '{value}' breaks {here.path}:{here.line}, where {dotted(path)} "
-                       f"still names it; override that item in this overlay too, or keep the {kind}", removal)
+            broken.setdefault((kind, value), []).append((here, path))
         else:
             hint = did_you_mean(value, declared[kind]) or f"; declare it under `{_PLURAL[kind]}` or fix the name"
             yield diag(CODE, f"{dotted(path)}: {kind} '{value}' is not declared{hint}", here)
+    for (kind, value), uses in broken.items():
+        uses.sort()
+        places = ", ".join(f"{span.path}:{span.line} ({dotted(path)})" for span, path in uses[:3])
+        more = f" and {len(uses) - 3} more" if len(uses) > 3 else ""
+        them = "that item" if len(uses) == 1 else "those items"
+        yield diag(CODE, f"removing {kind} '{value}' breaks {places}{more}, which still name{'s' * (len(uses) == 1)} "
+                   f"it; override {them} in this overlay too, or keep the {kind}",
+                   locator.removed[(_PLURAL[kind], value)])
     for i, process in enumerate(spec.lead_processes):
         own = process.statuses
         if process.default in declared["status"] and isinstance(own, list) and process.default not in own:
