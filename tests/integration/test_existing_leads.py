@@ -365,7 +365,7 @@ def test_leads_the_org_refuses_to_move_keep_the_old_value_active(org, spec, sf_c
     doc = json.loads(result.stdout)
     rename = {r["from"]: r for r in doc["migration"]["renames"]}["Working - Contacted"]
     assert (rename["moved"], rename["failed"], rename["remaining"]) == (2, 3, 3)
-    assert doc["migration"]["complete"] is False
+    assert doc["migration"]["complete"] is False and doc["ok"] is False
     assert len(doc["migration"]["failures"]) == 3
     assert "Blocked companies are not worked." in doc["migration"]["failures"][0]["error"]
     assert statuses_in_org(org)["Working - Contacted"] is True

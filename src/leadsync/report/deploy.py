@@ -191,7 +191,7 @@ def to_json(outcome: DeployOutcome | None, *, error: BaseException | None = None
     status = outcome.status if outcome else None
     org = outcome.org if outcome else None
     doc: dict = {
-        "ok": bool(outcome and outcome.success and error is None),
+        "ok": bool(outcome and outcome.success and error is None and exit_code == 0),
         "exitCode": exit_code,
         "action": outcome.action if outcome else None,
         "id": (status.id if status else None) or (outcome.deploy_id if outcome else None),
