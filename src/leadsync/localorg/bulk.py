@@ -60,8 +60,32 @@ class Job:
     done: threading.Event = field(default_factory=threading.Event)
 
 
-_jobs: dict[str, Job] = {}
-_lock = threading.Lock()
+class Jobs:
+    """The Bulk API jobs of one org (LocalOrg.leads.bulk_jobs), the last MAX_JOBS finished ones kept."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+
+    def get(self, job_id: str) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def all(self) -> list[Job]:
+        with self._lock:
+            return list(self._jobs.values())
+
+    def add(self, job: Job) -> None:
+        with self._lock:
+            while len(self._jobs) >= MAX_JOBS:
+                oldest = next(iter(self._jobs))
+                if not self._jobs[oldest].done.is_set():
+                    break
+                del self._jobs[oldest]
+            self._jobs[job.id] = job
+
+    def remove(self, job_id: str) -> None:
+        with self._lock:
+            self._jobs.pop(job_id, None)
 
 
 def handle(method: str, parts: list[str], params: dict, body: bytes, version: str, facts, reply):
@@ -72,11 +96,11 @@ def handle(method: str, parts: list[str], params: dict, body: bytes, version: st
         if method == "POST":
             return _create(kind, body, version, facts, reply)
         if method == "GET":
-            jobs = [j.info for j in list(_jobs.values()) if j.kind == kind and j.leads is facts.leads]
+            jobs = [_info(j) for j in facts.leads.bulk_jobs.all() if j.kind == kind]
             return reply(200, {"done": True, "records": jobs, "nextRecordsUrl": None}, "bulk_jobs")
         return None
-    job = _jobs.get(rest[0])
-    if job is None or job.kind != kind or job.leads is not facts.leads:
+    job = facts.leads.bulk_jobs.get(rest[0])
+    if job is None or job.kind != kind:
         return reply(404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}], "bulk_job")
     if len(rest) == 1:
         if method == "GET":
@@ -84,8 +108,7 @@ def handle(method: str, parts: list[str], params: dict, body: bytes, version: st
         if method == "PATCH":
             return _set_state(job, body, facts, reply)
         if method == "DELETE":
-            with _lock:
-                _jobs.pop(job.id, None)
+            facts.leads.bulk_jobs.remove(job.id)
             return reply(204, None, "bulk_delete")
         return None
     what = rest[1]
@@ -132,7 +155,7 @@ def _create(kind: str, body: bytes, version: str, facts, reply):
         return reply(400, [{"errorCode": "INVALIDJOB", "message": "Invalid columnDelimiter or lineEnding"}], "bulk_create")
     info.update(object="Lead", externalIdFieldName=given.get("externalIdFieldName"),
                 contentUrl=f"services/data/v{version}/jobs/ingest/{job_id}/batches")
-    _remember(Job(job_id, "ingest", facts.leads, info))
+    facts.leads.bulk_jobs.add(Job(job_id, "ingest", facts.leads, info))
     return reply(200, info, "bulk_create")
 
 
@@ -288,7 +311,7 @@ def _create_query(job_id: str, info: dict, given: dict, version: str, facts, rep
                 numberRecordsProcessed=len(rows))
     job = Job(job_id, "query", facts.leads, info, rows=rows, columns=[c.expr for c in query.columns])
     job.done.set()
-    _remember(job)
+    facts.leads.bulk_jobs.add(job)
     return reply(200, info, "bulk_query")
 
 
@@ -325,16 +348,6 @@ def _info(job: Job) -> dict:
         for key in ("totalProcessingTime", "apiActiveProcessingTime", "apexProcessingTime"):
             info.setdefault(key, 0)
     return info
-
-
-def _remember(job: Job) -> None:
-    with _lock:
-        while len(_jobs) >= MAX_JOBS:
-            oldest = next(iter(_jobs))
-            if not _jobs[oldest].done.is_set():
-                break
-            del _jobs[oldest]
-        _jobs[job.id] = job
 
 
 def _stamp() -> str:

@@ -15,7 +15,6 @@ A missing or unknown Lead id is 404 NOT_FOUND, as Salesforce answers it.
 
 from __future__ import annotations
 
-import itertools
 import json
 import threading
 import time
@@ -41,7 +40,7 @@ def handle(method: str, parts: list[str], params: dict, body: bytes, version: st
     if parts == ["composite", "sobjects"]:
         return _collection(method, params, body, leads, reply)
     if len(parts) == 2 and parts[0] in ("query", "queryAll") and method == "GET":
-        return _next_page(parts[1], reply)
+        return _next_page(parts[1], leads.cursors, reply)
     if parts and parts[0] == "jobs":
         from leadsync.localorg import bulk
 
@@ -149,45 +148,60 @@ def _rest_error(e: dict) -> dict:
 
 # --- query paging ---------------------------------------------------------------------------------
 
-_cursors: "OrderedDict[str, tuple[float, list[dict], str]]" = OrderedDict()
-_cursor_lock = threading.Lock()
-_counter = itertools.count(1)
+class Cursors:
+    """The query answers still being paged (one per LocalOrg): cursor -> (last use, rows, base url)."""
+
+    def __init__(self) -> None:
+        self._kept: "OrderedDict[str, tuple[float, list[dict], str]]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def keep(self, rows: list[dict], base: str) -> str:
+        from leadsync.localorg import ids
+
+        cursor = "0r8" + ids.new_id("QueryLocator")[3:15]
+        now = time.monotonic()
+        with self._lock:
+            for key in [k for k, (t, _r, _b) in self._kept.items() if now - t > CURSOR_SECONDS]:
+                del self._kept[key]
+            while len(self._kept) >= MAX_CURSORS:
+                self._kept.popitem(last=False)
+            self._kept[cursor] = (now, rows, base)
+        return cursor
+
+    def take(self, cursor: str) -> tuple[list[dict], str] | None:
+        with self._lock:
+            kept = self._kept.get(cursor)
+            if kept is None:
+                return None
+            self._kept[cursor] = (time.monotonic(), kept[1], kept[2])
+            return kept[1], kept[2]
+
+    def drop(self, cursor: str) -> None:
+        with self._lock:
+            self._kept.pop(cursor, None)
 
 
-def page(rows: list[dict], version: str, endpoint: str = "query") -> dict:
-    """The first page of a query answer; the rest kept for nextRecordsUrl."""
-    if len(rows) <= PAGE_SIZE:
+def page(rows: list[dict], version: str, endpoint: str = "query", cursors: Cursors | None = None) -> dict:
+    """The first page of a query answer; the rest kept in `cursors` for nextRecordsUrl."""
+    if len(rows) <= PAGE_SIZE or cursors is None:
         return {"totalSize": len(rows), "done": True, "records": rows}
-    from leadsync.localorg import ids
-
-    cursor = "0r8" + ids.new_id("QueryLocator")[3:15]
-    now = time.monotonic()
-    with _cursor_lock:
-        for key in [k for k, (t, _r, _v) in _cursors.items() if now - t > CURSOR_SECONDS]:
-            del _cursors[key]
-        while len(_cursors) >= MAX_CURSORS:
-            _cursors.popitem(last=False)
-        _cursors[cursor] = (now, rows, f"/services/data/v{version}/{endpoint}")
-    return _page(cursor, rows, 0, f"/services/data/v{version}/{endpoint}")
+    base = f"/services/data/v{version}/{endpoint}"
+    return _page(cursors, cursors.keep(rows, base), rows, 0, base)
 
 
-def _page(cursor: str, rows: list[dict], offset: int, base: str) -> dict:
+def _page(cursors: Cursors, cursor: str, rows: list[dict], offset: int, base: str) -> dict:
     end = offset + PAGE_SIZE
     answer = {"totalSize": len(rows), "done": end >= len(rows), "records": rows[offset:end]}
     if end < len(rows):
         answer["nextRecordsUrl"] = f"{base}/{cursor}-{end}"
     else:
-        with _cursor_lock:
-            _cursors.pop(cursor, None)
+        cursors.drop(cursor)
     return answer
 
 
-def _next_page(locator: str, reply):
+def _next_page(locator: str, cursors: Cursors, reply):
     cursor, _, offset = locator.rpartition("-")
-    with _cursor_lock:
-        kept = _cursors.get(cursor)
-        if kept is not None:
-            _cursors[cursor] = (time.monotonic(), kept[1], kept[2])
+    kept = cursors.take(cursor)
     if kept is None or not offset.isdigit():
         return reply(400, [{"errorCode": "INVALID_QUERY_LOCATOR", "message": "invalid query locator"}], "query_more")
-    return reply(200, _page(cursor, kept[1], int(offset), kept[2]), "query_more")
+    return reply(200, _page(cursors, cursor, kept[0], int(offset), kept[1]), "query_more")

@@ -32,6 +32,11 @@ class Leads:
         self.schema = Schema(metadata)
         self.engine = SaveEngine(self.schema, user_id)
         self._write_lock = threading.Lock()  # read-modify-write of one process; SQLite orders processes
+        from leadsync.localorg.bulk import Jobs
+        from leadsync.localorg.data_api import Cursors
+
+        self.cursors = Cursors()  # query answers being paged (nextRecordsUrl)
+        self.bulk_jobs = Jobs()  # Bulk API 2.0 jobs
 
     @property
     def store(self) -> RecordStore:

@@ -93,7 +93,8 @@ def _query(q: str, version: str, facts: OrgFacts, params_all: bool = False) -> R
     rows = soql.run(query, records, _lead_attributes(version) if query.sobject.lower() == "lead" else None)
     from leadsync.localorg import data_api
 
-    return Reply(200, data_api.page(rows, version, "queryAll" if params_all else "query"), "query")
+    cursors = facts.leads.cursors if facts.leads is not None else None
+    return Reply(200, data_api.page(rows, version, "queryAll" if params_all else "query", cursors), "query")
 
 
 def _create_lead(body: bytes, facts: OrgFacts) -> Reply:

@@ -10,6 +10,7 @@ class RecordError(Exception):
     def __init__(self, code: str, message: str, fields: tuple[str, ...] = (), others: tuple["RecordError", ...] = ()):
         super().__init__(code, message)
         self.code, self.message, self.fields, self.others = code, message, tuple(fields), tuple(others)
+        self.record_id: str | None = None  # the record refused, when known (collection results name it)
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"

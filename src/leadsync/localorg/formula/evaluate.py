@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from decimal import Decimal, InvalidOperation, ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 from typing import Any
 
 from leadsync.localorg.formula import functions as fn
@@ -358,12 +358,14 @@ class _Evaluator:
         return n.quantize(Decimal(1).scaleb(-int(digits)), rounding=ROUND_HALF_UP)
 
     def fn_floor(self, node, args):
+        # FLOOR: "rounded down to the nearest integer, towards zero if negative" (FLOOR(-2.5) is -2)
         n = self.num(args[0])
-        return None if n is None else n.to_integral_value(rounding=ROUND_FLOOR)
+        return None if n is None else n.to_integral_value(rounding=ROUND_DOWN)
 
     def fn_ceiling(self, node, args):
+        # CEILING: "rounds a number up to the nearest integer, away from zero if negative" (CEILING(-2.5) is -3)
         n = self.num(args[0])
-        return None if n is None else n.to_integral_value(rounding=ROUND_CEILING)
+        return None if n is None else n.to_integral_value(rounding=ROUND_UP)
 
     def fn_mod(self, node, args):
         n, d = self.num(args[0]), self.num(args[1])
@@ -440,7 +442,7 @@ def _format(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return format(value.normalize() + 0, "f")  # + 0: no "-0"
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
     if isinstance(value, date):
@@ -489,6 +491,8 @@ def _arithmetic(op: str, a: Value, b: Value, node: Binary) -> Value:
             raise FormulaError("Divide by 0", node.pos)
         return x / y
     if op == "^":
+        if y == 0:
+            return Decimal(1)  # 0 ^ 0 too, as formulon and sformula compute it
         return x ** int(y) if y == y.to_integral_value() else Decimal(str(float(x) ** float(y)))
     raise FormulaError(f"Syntax error. Found '{op}'", node.pos)
 
