@@ -16,6 +16,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from leadsync.errors import LeadsyncError, UsageError
@@ -40,29 +41,12 @@ def _writing(path: Path):
         raise LeadsyncError(f"cannot write {path}: {err.strerror or err}; check the path and its permissions") from err
 
 
-def write_tree(files: dict[str, bytes], out_dir: str | Path, *, replaceable: re.Pattern[str] | None = None) -> None:
-    """Replace `out_dir` with exactly `files` (relpath -> bytes), atomically.
-
-    With `replaceable`, an existing folder is replaced only when every file in it matches (it is a
-    previous render): a spec, a README or someone's Apex classes are never swept away.
-    """
+def write_tree(files: dict[str, bytes], out_dir: str | Path) -> None:
+    """Replace `out_dir` with exactly `files` (relpath -> bytes), atomically. Whatever the folder held
+    goes: `leadsync render` uses `write_render`, which never deletes a file a render did not write."""
     out = Path(out_dir)
-    if replaceable is not None:
-        ensure_replaceable(out, replaceable)
     with _writing(out):
         _write_tree(files, out)
-
-
-def ensure_replaceable(out: Path, replaceable: re.Pattern[str]) -> None:
-    """Refuse when `out` holds a file that no render writes (see write_tree)."""
-    if not out.is_dir():
-        return
-    foreign = sorted(rel for p in out.rglob("*") if not p.is_dir()
-                     and not replaceable.fullmatch(rel := p.relative_to(out).as_posix()))
-    if foreign:
-        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
-        raise LeadsyncError(f"{out} holds files that are not part of a leadsync render of this layout ({shown}); "
-                            "render into a folder of its own, or pass --force to replace it")
 
 
 def write_render(files: dict[str, bytes], out_dir: str | Path, *, ours: re.Pattern[str], force: bool = False,
@@ -81,10 +65,15 @@ def write_render(files: dict[str, bytes], out_dir: str | Path, *, ours: re.Patte
         if out.exists() and not out.is_dir():
             raise UsageError(f"{out} exists and is not a folder")
         kept = _inside(out, keep)
-        present = _files_in(out)
-        foreign = sorted(rel for rel in present if rel not in kept and not ours.fullmatch(rel))
+        present, foreign = [], []
+        for rel in _files_in(out):
+            present.append(rel)
+            if rel not in kept and not ours.fullmatch(rel):
+                foreign.append(rel)
+                if len(foreign) > 3 and not force:
+                    break  # enough to refuse (`-o ~` must not walk a whole home folder first)
         if foreign and not force:
-            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            shown = ", ".join(sorted(foreign)[:3]) + (" and more" if len(foreign) > 3 else "")
             raise LeadsyncError(f"{out} holds files that are not part of a leadsync render ({shown}); render into "
                                 "a folder of its own, or pass --force to write beside them (they are kept)")
         if not foreign and not (kept & set(present)):
@@ -111,16 +100,18 @@ def _inside(out: Path, paths: tuple[str | Path, ...]) -> set[str]:
     return inside
 
 
-def _files_in(out: Path) -> list[str]:
+def _files_in(out: Path) -> Iterator[str]:
     """Every file (and symlink) under `out` as a POSIX relpath; symlinked folders are not followed."""
     if not out.is_dir():
-        return []
-    found = []
+        return
     for folder, dirs, names in os.walk(out):
         base = Path(folder)
-        found += [(base / n).relative_to(out).as_posix() for n in names]
-        found += [(base / d).relative_to(out).as_posix() for d in dirs if (base / d).is_symlink()]
-    return found
+        dirs.sort()
+        for name in sorted(names):
+            yield (base / name).relative_to(out).as_posix()
+        for d in dirs:
+            if (base / d).is_symlink():
+                yield (base / d).relative_to(out).as_posix()
 
 
 def _prune_empty(out: Path, folder: Path) -> None:
