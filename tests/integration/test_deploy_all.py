@@ -150,3 +150,28 @@ def test_all_refuses_single_org_options(monkeypatch, tmp_path: Path):
     assert _run(monkeypatch, tmp_path, orgs_yaml, "--junit", "x.xml").exit_code == 2
     result = CliRunner().invoke(main_group, ["deploy", "leadsync.yaml", "--jobs", "2", "--target-org", "local"])
     assert result.exit_code == 2 and "--jobs goes with --all" in result.output
+
+
+def test_zeep_calls_trust_each_orgs_own_ca_concurrently(local_org_factory, monkeypatch, tmp_path: Path):
+    """simple-salesforce's zeep client would trust only the process's REQUESTS_CA_BUNDLE: each OrgClient
+    hands it its own session, so concurrent SOAP calls to orgs with different CAs all verify."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from leadsync.errors import OrgUnreachable
+    from leadsync.org import auth
+
+    orgs = [local_org_factory() for _ in range(3)]
+    for name in ORG_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+    def describe(org, ca_file):
+        env = {"SF_ACCESS_TOKEN": org.access_token, "REQUESTS_CA_BUNDLE": str(ca_file)}
+        with auth.connect(auth.OrgOptions(instance_url=org.instance_url), environ=env) as client:
+            return client._call("describeMetadata", lambda: client._mdapi().describe_metadata())
+
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda o: describe(o, o.ca_file), orgs))
+    assert all(r is not None for r in results)
+    assert all(o.calls.count("describeMetadata") == 1 for o in orgs)
+    with pytest.raises(OrgUnreachable, match="certificate"):
+        describe(orgs[0], orgs[1].ca_file)  # another org's CA is not trusted
