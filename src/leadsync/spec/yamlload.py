@@ -130,6 +130,8 @@ def parse_text(text: str, display: str) -> ReadResult:
 
 _KEY = re.compile(r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"\[\]{},&*!|>%@`?-][^#]*?|-[^\s#][^#]*?)\s*:(?:\s|$)""")
 _BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*\s*(?:#.*)?$")
+_FLOW_MARK = re.compile(r"[\[\]{}\"'#]")
+_QUOTE_END = {'"': re.compile(r'(?:[^"\\]|\\.)*"'), "'": re.compile(r"(?:[^']|'')*'")}
 
 
 def too_deep(lines: list[str], limit: int) -> tuple[int, int] | None:
@@ -175,15 +177,17 @@ def too_deep(lines: list[str], limit: int) -> tuple[int, int] | None:
             if not line.startswith(("[", "{"), column):
                 continue
         while column < len(line):
-            char = line[column]
             if quote:
-                if char == "\\" and quote == '"':
-                    column += 1
-                elif char == quote and line[column + 1:column + 2] == "'" == quote:
-                    column += 1  # '' inside single quotes
-                elif char == quote:
-                    quote = ""
-            elif char in "[{":
+                closed = _QUOTE_END[quote].match(line, column)
+                if not closed:
+                    break  # the quoted text goes on on the next line
+                quote, column = "", closed.end()
+                continue
+            mark = _FLOW_MARK.search(line, column)
+            if not mark:
+                break
+            column, char = mark.start(), mark.group()
+            if char in "[{":
                 flow += 1
                 if len(indents) + flow > limit:
                     return number, column + 1
@@ -191,12 +195,21 @@ def too_deep(lines: list[str], limit: int) -> tuple[int, int] | None:
                 flow = max(flow - 1, 0)
                 if not flow:
                     break
-            elif char in "\"'" and line[:column].rstrip(" ")[-1:] in ("[", "{", ",", ":", ""):
+            elif char == "#":
+                if line[column - 1:column] in (" ", "\t"):
+                    break  # a comment
+            elif _starts_a_scalar(line, column):
                 quote = char
-            elif char == "#" and line[column - 1:column] in (" ", "\t"):
-                break
             column += 1
     return None
+
+
+def _starts_a_scalar(line: str, column: int) -> bool:
+    """Whether the character at `column` begins a flow scalar (and so a quote there opens one)."""
+    before = column - 1
+    while before >= 0 and line[before] == " ":
+        before -= 1
+    return before < 0 or line[before] in "[{,:"
 
 
 def _nests_too_deep(span: Span) -> Diagnostic:
