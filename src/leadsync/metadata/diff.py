@@ -205,6 +205,7 @@ def _tuple_changes(old: tuple, new: tuple, label: str) -> Iterator[Change]:
                          "active" if was.is_active else "inactive", "inactive" if was.is_active else "active")
             if not r.is_active:
                 continue  # a deactivated value's other attributes do not matter
+            was = dataclasses.replace(was, is_active=r.is_active)  # said already
         yield from _changes(was, r, f"{singular} '{k}' ") if dataclasses.is_dataclass(r) else ()
     for k, r in olds.items():
         if k in news:

@@ -114,11 +114,16 @@ class NoProgress:
 NO_PROGRESS = NoProgress()
 
 
+# A deploy is first looked at 0.25 s after it was submitted (a small one is often done by then), then
+# on the default schedule: 0.25, 0.63, 1.19, 2.03, 3.28, 4.53 ... s.
+DEPLOY_POLICY = replace(DEFAULT_POLICY, first_interval=0.25)
+
+
 @dataclass(frozen=True)
 class Waiting:
     """How to wait: injectable for tests of the use cases."""
 
-    policy: PollPolicy = DEFAULT_POLICY
+    policy: PollPolicy = DEPLOY_POLICY
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
 
@@ -138,6 +143,10 @@ def deploy_spec(
     from leadsync.build import build
     from leadsync.org.plan import make_plan
 
+    from leadsync.org.client import DEFAULT_API_VERSION
+    from leadsync.org.wsdl import prepare
+
+    prepare(DEFAULT_API_VERSION)  # the WSDL parse overlaps the build and the login
     action = "validate" if request.options.check_only else "deploy"
     progress.phase(f"rendering {spec_path}")
     built = build(spec_path, layout="mdapi", template_dir=template_dir)  # the one build: bundle, files

@@ -50,3 +50,23 @@ def bind(sf) -> None:
     api._service = api._client.create_service(_BINDING, sf.metadata_url)
     api._session_header = api._client.get_element("ns0:SessionHeader")(sessionId=sf.session_id)
     sf._mdapi = api
+
+
+def prepare(version: str) -> None:
+    """Start parsing the WSDL for `version` in the background, once per process: a command calls it
+    before it builds the spec, so the parse overlaps the build and the login instead of following them."""
+    with _LOCK:
+        if version in _PARSED or version in _STARTED:
+            return
+        _STARTED.add(version)
+
+    def parse() -> None:
+        try:
+            _template(version)
+        except Exception:  # noqa: BLE001 — the first real call parses it again and reports the failure
+            pass
+
+    threading.Thread(target=parse, name=f"leadsync-wsdl-{version}", daemon=True).start()
+
+
+_STARTED: set[str] = set()

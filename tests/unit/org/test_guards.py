@@ -128,6 +128,16 @@ def test_removed_values_that_leads_hold_are_refused_naming_each_value_and_count(
     assert raised.value.exit_code == ExitCode.REFUSED
     assert str(raised.value) == (
         "refusing to deactivate values that leads hold: Lead.Status 'Working - Contacted' (1,204 leads), "
-        "Lead.Lead_Stage__c 'Nurture' (1 lead); keep them in the spec, or pass --allow-destructive "
-        "(renamed_from does not move leads yet)")
+        "Lead.Lead_Stage__c 'Nurture' (1 lead); keep them in the spec, move their leads with renamed_from, "
+        "or pass --allow-destructive")
     guard_value_removal(removals, allow_destructive=True)
+
+
+def test_values_only_converted_leads_hold_never_block():
+    """Converted leads are read-only and keep their values: deactivating a value only they hold loses nothing."""
+    only_converted = (Removal("Lead.Status", "Closed - Converted", 0, converted=812),)
+    guard_value_removal(only_converted, allow_destructive=False)
+    mixed = (Removal("Lead.Status", "Working - Contacted", 2, converted=5),)
+    with pytest.raises(Refused) as raised:
+        guard_value_removal(mixed, allow_destructive=False)
+    assert "Lead.Status 'Working - Contacted' (2 leads, 5 converted)" in str(raised.value)

@@ -104,8 +104,8 @@ def test_a_deploy_that_deactivated_values_says_which_with_their_leads():
     assert lines[-2] == ("deactivated: Lead.Status 'Open - Not Contacted' (0 leads), "
                          "Lead.Status 'Working - Contacted' (1,204 leads)")
     assert to_json(outcome)["deactivated"] == [
-        {"field": "Lead.Status", "value": "Open - Not Contacted", "leads": 0},
-        {"field": "Lead.Status", "value": "Working - Contacted", "leads": 1204}]
+        {"field": "Lead.Status", "value": "Open - Not Contacted", "leads": 0, "converted": 0},
+        {"field": "Lead.Status", "value": "Working - Contacted", "leads": 1204, "converted": 0}]
 
 
 def test_a_failed_deploy_deactivated_nothing():
