@@ -194,3 +194,29 @@ def test_a_custom_permission_the_user_holds_bypasses_a_guard(local_org, sf_clien
     local_org.leads.engine.permissions = frozenset({"Lead_Bypass"})
     sf.Lead.update(lead_id, {"Status": "Working - Contacted"})
     assert sf.Lead.get(lead_id)["Status"] == "Working - Contacted"
+
+
+def test_an_entry_formula_gates_the_flow_and_an_unknown_operator_is_named(local_org, sf_client):
+    sf = sf_client(local_org)
+    start = ("<filterFormula>AND(ISPICKVAL({!$Record.Status}, &quot;Working - Contacted&quot;), "
+             "{!$Record.NumberOfEmployees} &gt; 5)</filterFormula>")
+    count = ("<assignments><name>Count</name><label>Count</label><locationX>0</locationX><locationY>0</locationY>"
+             "<assignmentItems><assignToReference>$Record.NumberOfEmployees</assignToReference><operator>Add</operator>"
+             "<value><numberValue>1</numberValue></value></assignmentItems></assignments>")
+    flow = flow_xml("Counter", "Count", count, trigger="Update", start_extra=start)
+    assert deploy_and_wait(sf, {"package.xml": manifest({"Flow": ["Counter"]}),
+                                "flows/Counter.flow": flow})["status"] == "Succeeded"
+    small, big = local_org.add_leads([{"LastName": "A", "Company": "X", "NumberOfEmployees": 3},
+                                      {"LastName": "B", "Company": "X", "NumberOfEmployees": 30}])
+    results = local_org.leads.update([{"Id": small, "Status": "Working - Contacted"},
+                                      {"Id": big, "Status": "Working - Contacted"}])
+    assert all(r["success"] for r in results)
+    assert (local_org.leads.get(small)["NumberOfEmployees"], local_org.leads.get(big)["NumberOfEmployees"]) == (3, 31)
+
+    was_set = decision("Check", [("$Record.Title", "WasSet", True)], "Count", None)
+    flow = flow_xml("Counter", "Check", was_set + count, trigger="Update")
+    assert deploy_and_wait(sf, {"package.xml": manifest({"Flow": ["Counter"]}),
+                                "flows/Counter.flow": flow})["status"] == "Succeeded"
+    (result,) = local_org.leads.update([{"Id": small, "Title": "CEO"}])
+    assert result["errors"][0]["statusCode"] == "LOCAL_ORG_CANNOT_RUN"
+    assert "operator WasSet (in conditions) is not supported" in result["errors"][0]["message"]
