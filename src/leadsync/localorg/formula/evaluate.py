@@ -332,7 +332,7 @@ class _Evaluator:
     def fn_right(self, node, args):
         n = max(int(self.num(args[1]) or 0), 0)
         text = _text(self.eval(args[0]))
-        return text[len(text) - n:] if n else ""
+        return text[max(len(text) - n, 0):] if n else ""
 
     def fn_mid(self, node, args):
         start, n = max(int(self.num(args[1]) or 1), 1), max(int(self.num(args[2]) or 0), 0)

@@ -205,6 +205,7 @@ def test_concatenation_and_text_functions():
     assert ev('UPPER("ab") & LOWER("CD") & TRIM("  e ")') == "ABcde"
     assert ev('LEFT("Salesforce", 5) & "|" & RIGHT("Salesforce", 5) & "|" & MID("Salesforce", 2, 3)') == "Sales|force|ale"
     assert ev('SUBSTITUTE("a-b-c", "-", "+")') == "a+b+c"
+    assert ev('RIGHT("MQL", 4) & LEFT("MQL", 9) & MID("MQL", 3, 9)') == "MQLMQLL"
     assert ev('REGEX("AB-123", "[A-Z]{2}-\\\\d+")') is True
 
 
@@ -244,7 +245,11 @@ def test_division_by_zero_is_an_error():
 
 
 def test_number_functions():
+    """FLOOR: "rounded down to the nearest integer, towards zero if negative"; CEILING: "up to the nearest
+    integer, away from zero if negative"; ROUND: half away from zero, in decimal (ROUND(1.005, 2) is 1.01)."""
     assert ev("ABS(-2)") == 2 and ev("FLOOR(2.7)") == 2 and ev("CEILING(2.1)") == 3
+    assert ev("FLOOR(-2.5)") == -2 and ev("CEILING(-2.5)") == -3 and ev("ROUND(1.005, 2)") == Decimal("1.01")
+    assert ev("0 ^ 0") == 1 and ev("2 ^ -1") == Decimal("0.5") and ev("TEXT(-3 * 0)") == "0"
     assert ev("ROUND(2.5, 0)") == 3 and ev("ROUND(-2.5, 0)") == -3 and ev("ROUND(1.2345, 2)") == Decimal("1.23")
     assert ev("MOD(7, 3)") == 1 and ev("MOD(-7, 3)") == -1
     assert ev("MAX(1, 5, 3)") == 5 and ev("MIN(4, 2)") == 2
