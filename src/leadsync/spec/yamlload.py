@@ -440,8 +440,12 @@ def _indentation_hint(lines: list[str], index: int, context: int | None) -> str:
         return (f"; check the indentation: line {index + 1} starts at column {column}, its block (line "
                 f"{context + 1}) at column {_indent(lines[context]) + 1}; the items of a list, and the keys of a "
                 "mapping, line up in one column")
-    return (f"; check the indentation: line {index + 1} starts at column {column}; a key indented deeper than "
-            "the key above it is read as part of that key's value (or quote a value that holds ': ')")
+    above = next((text for text in reversed(lines[:index]) if text.strip() and not text.lstrip().startswith("#")),
+                 None)
+    if above is not None and _indent(above) < column - 1:
+        return (f"; check the indentation: line {index + 1} starts at column {column}, deeper than the line above "
+                "it, so it is read as part of that line's value (or quote a value that holds ': ')")
+    return "; put a value that holds ': ' in quotes"
 
 
 def _indent(line: str) -> int:

@@ -257,7 +257,9 @@ def test_the_depth_scan_counts_block_and_flow_together():
      "check the indentation: line 3 starts at column 4, its block (line 2) at column 3"),
     ("transitions:\n  - name: A\n    set: {stage: X}\n name: B\n", "s.yaml:4:2",
      "check the indentation: line 4 starts at column 2, its block (line 1) at column 1"),
-    ("a:\n  b: 1\n    c: 2\n", "s.yaml:3:6", "check the indentation: line 3 starts at column 5"),
+    ("a:\n  b: 1\n    c: 2\n", "s.yaml:3:6", "check the indentation: line 3 starts at column 5, deeper than"),
+    ("name: a: b\n", "s.yaml:1:8", "mapping values are not allowed in this context; put a value that holds ': ' "
+                                     "in quotes"),
 ])
 def test_indentation_mistakes_get_a_hint(text, at, says):
     code, span, message = only(parse_text(text, "s.yaml"))
