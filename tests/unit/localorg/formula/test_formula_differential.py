@@ -101,3 +101,66 @@ def test_refuses_what_formulon_refuses(checkers):
     for formula, row in zip(REFUSED, json.loads(done.stdout)):
         assert isinstance(row["formulon"], dict), (formula, row)  # formulon refuses it
         assert check(formula, {"Stage__c": "Picklist"}, result_type="any"), formula
+
+
+def _generated(count: int, seed: int = 8) -> list[str]:
+    """Well-typed random formulas over numbers, text, booleans and a picklist."""
+    import random
+
+    rnd = random.Random(seed)
+
+    def num(d):
+        if d > 3 or rnd.random() < 0.3:
+            return rnd.choice(["1", "2.5", "0", "7", "-3", "10", "0.1"])
+        return rnd.choice([
+            lambda: f"({num(d + 1)} {rnd.choice('+-*')} {num(d + 1)})", lambda: f"LEN({txt(d + 1)})",
+            lambda: f"ABS({num(d + 1)})", lambda: f"MAX({num(d + 1)}, {num(d + 1)})",
+            lambda: f"ROUND({num(d + 1)}, {rnd.choice('012')})", lambda: f"FLOOR({num(d + 1)})",
+            lambda: f"CEILING({num(d + 1)})", lambda: f"MOD({num(d + 1)}, {rnd.choice(['3', '7', '-2'])})",
+            lambda: f"IF({boo(d + 1)}, {num(d + 1)}, {num(d + 1)})",
+            lambda: f'CASE(Stage__c, "Lead", {num(d + 1)}, "MQL", {num(d + 1)}, {num(d + 1)})',
+            lambda: f"({num(d + 1)} ^ {rnd.choice('0123')})",
+        ])()
+
+    def txt(d):
+        if d > 3 or rnd.random() < 0.3:
+            return rnd.choice(['"a"', '"MQL"', '"Acme Inc"', '"AbC"'])
+        return rnd.choice([
+            lambda: f"({txt(d + 1)} & {txt(d + 1)})", lambda: f"TEXT({num(d + 1)})", lambda: "TEXT(Stage__c)",
+            lambda: f"UPPER({txt(d + 1)})", lambda: f"LEFT({txt(d + 1)}, {rnd.randint(1, 4)})",
+            lambda: f"MID({txt(d + 1)}, {rnd.randint(1, 3)}, {rnd.randint(1, 3)})",
+            lambda: f'SUBSTITUTE({txt(d + 1)}, "a", "z")', lambda: f"IF({boo(d + 1)}, {txt(d + 1)}, {txt(d + 1)})",
+        ])()
+
+    def boo(d):
+        if d > 3 or rnd.random() < 0.2:
+            return rnd.choice(["TRUE", "FALSE"])
+        return rnd.choice([
+            lambda: f"AND({boo(d + 1)}, {boo(d + 1)})", lambda: f"OR({boo(d + 1)}, {boo(d + 1)})",
+            lambda: f"NOT({boo(d + 1)})", lambda: f"({boo(d + 1)} && {boo(d + 1)})", lambda: f"!{boo(d + 1)}",
+            lambda: f"({num(d + 1)} {rnd.choice(['=', '<>', '<', '>', '<=', '>='])} {num(d + 1)})",
+            lambda: f"({txt(d + 1)} {rnd.choice(['=', '<>'])} {txt(d + 1)})",
+            lambda: f"CONTAINS({txt(d + 1)}, {txt(d + 1)})", lambda: f"BEGINS({txt(d + 1)}, {txt(d + 1)})",
+            lambda: f'ISPICKVAL(Stage__c, "{rnd.choice(["MQL", "Lead"])}")',
+        ])()
+
+    return sorted({rnd.choice([num, txt, boo])(0) for _ in range(count)})
+
+
+def test_generated_formulas_agree_where_formulon_and_sformula_agree(checkers):
+    formulas = _generated(600)
+    script = Path(__file__).with_name("formula_engines.js")
+    job = json.dumps({"formulas": formulas, "picklists": PICKLISTS, "record": RECORD})
+    done = subprocess.run(["node", str(script)], input=job, env=checkers.env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    ctx = FormulaContext(record=RECORD, field_types={"Stage__c": "Picklist"})
+    compared = 0
+    for formula, row in zip(formulas, json.loads(done.stdout)):
+        assert check(formula, {"Stage__c": "Picklist"}, result_type="any") == [], formula
+        theirs = [row["formulon"], row["sformula"]]
+        if any(isinstance(t, dict) for t in theirs) or normal(theirs[0]) != normal(theirs[1]):
+            continue  # an error, or the engines disagree (formulon's RIGHT, sformula's blank text)
+        assert normal(evaluate(formula, ctx)) == normal(theirs[0]), (formula, row)
+        compared += 1
+    assert compared > len(formulas) * 0.7
