@@ -41,12 +41,33 @@ def render_all(folder: str, out_dir: Path, layout: str, template_dir: Path | Non
         names[name] = spec
     if not names:
         raise click.UsageError(f"{folder} holds only bases (specs that other specs extend); nothing to render")
+    for name in names:
+        inner = [other for other in names if other.startswith(name + "/")]
+        if inner:
+            raise click.UsageError(f"{names[name]} would render to {out_dir / name}, which would also hold "
+                                   f"{out_dir / inner[0]}; rename one")
+    if not force:  # check every package folder before writing any
+        for name in names:
+            _refuse_foreign(out_dir / name, RENDERED_ANY)
     for name, spec in names.items():
         write_render(built[spec].files, out_dir / name, ours=RENDERED_ANY, force=force)
         click.echo(f"{spec} -> {out_dir / name} ({len(built[spec].files)} files)")
     skipped = len(found.specs) - len(names)
     tail = f"; {skipped} base spec{'' if skipped == 1 else 's'} checked, not rendered" if skipped else ""
     click.echo(f"wrote {len(names)} package{'' if len(names) == 1 else 's'} ({layout}) to {out_dir}{tail}")
+
+
+def _refuse_foreign(out: Path, ours) -> None:
+    from leadsync.errors import LeadsyncError
+
+    if out.exists() and not out.is_dir():
+        raise click.UsageError(f"{out} exists and is not a folder")
+    foreign = sorted(rel for rel in (p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir())
+                     if not ours.fullmatch(rel)) if out.is_dir() else []
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise LeadsyncError(f"{out} holds files that are not part of a leadsync render ({shown}); nothing was "
+                            "written; pass --force to write beside them (they are kept)")
 
 
 def render_into(spec: str, project: Path, template_dir: Path | None, force: bool) -> None:

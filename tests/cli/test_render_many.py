@@ -163,3 +163,18 @@ def test_render_into_needs_an_sfdx_project(tmp_path: Path):
     assert result.exit_code == 2 and "inside the project" in result.output
     assert run("render", "--into", str(tmp_path), "-o", "x").exit_code == 2
     assert os.listdir(tmp_path) == ["sfdx-project.json"]
+
+
+def test_render_all_checks_every_package_folder_before_writing(tmp_path: Path):
+    clients = _clients(tmp_path)
+    out = tmp_path / "build"
+    (out / "eu" / "globex").mkdir(parents=True)
+    (out / "eu" / "globex" / "notes.txt").write_text("mine\n")
+    result = run("render", "--all", str(clients), "-o", str(out))
+    assert result.exit_code == 1 and "notes.txt" in result.output and "nothing was written" in result.output
+    assert not (out / "acme").exists()
+    forced = run("render", "--all", str(clients), "-o", str(out), "--force")
+    assert forced.exit_code == 0 and (out / "eu" / "globex" / "notes.txt").read_text() == "mine\n"
+    (clients / "eu.yaml").write_text("extends: base.yaml\nname: eu\n")
+    nested = run("render", "--all", str(clients), "-o", str(tmp_path / "b2"))
+    assert nested.exit_code == 2 and "rename one" in nested.output
