@@ -35,13 +35,14 @@ CODE = "LS043"
 
 def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
     statuses = tuple(s.value for s in spec.statuses)
-    for name, path, value, op, written in lead_field_uses(spec):
+    for name, path, value, op, _ in lead_field_uses(spec):
         field = None if is_custom(name) else lead_field(name)
         if field is None or op in ("changed", "is_null", "not_null"):
             continue
-        if field.name == "Status" and path[0] == "scenarios":
-            continue  # LS024 checks the statuses scenarios name
-        at = path if op in (None, "expect") else (*path[:-1], "value")
+        in_mapping = op in (None, "expect")  # set.fields or a scenario step: the value is the key's
+        if field.name == "Status" and in_mapping:
+            continue  # LS040 refuses Status in set.fields; LS024 checks the statuses scenarios name
+        at = path if in_mapping else (*path[:-1], "value")
         given = describe(locator.node(at))
         choices = statuses if field.name == "Status" else field.values
         if field.type == "picklist" and isinstance(value, str) and op != "contains" and value not in choices:
