@@ -219,3 +219,30 @@ def test_plan_says_whether_a_production_org_deploys_the_flow_active(local_org_fa
         assert "deploys active" in result.output and "lifecycle_Lifecycle_Test" in result.output
     else:
         assert "arrives inactive" in result.output
+
+
+def test_the_local_org_refuses_a_bypass_permission_that_does_not_exist(local_org):
+    """The permission set and every guard name the custom permission: without it the deploy fails."""
+    import io
+    import re
+    import zipfile
+
+    from leadsync.build import build
+    from leadsync.localorg.deploys import Options
+
+    files = dict(build(LIFECYCLE, layout="mdapi").files)
+    assert "customPermissions/Lifecycle_Override.customPermission" in files
+    del files["customPermissions/Lifecycle_Override.customPermission"]
+    files["package.xml"] = re.sub(rb"\s*<types>\s*<members>Lifecycle_Override</members>\s*<name>CustomPermission</name>"
+                                  rb"\s*</types>", b"", files["package.xml"])
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as z:
+        for path, content in files.items():
+            z.writestr(path, content)
+    job = local_org.deploys.submit(data.getvalue(), Options(test_level="NoTestRun"))
+    local_org.deploys.finish_all()
+    problems = " | ".join(f.problem or "" for f in job.failures)
+    assert job.status == "Failed"
+    assert "no CustomPermission named Lifecycle_Override found" in problems
+    assert "Lifecycle_Override" in problems.replace("no CustomPermission named Lifecycle_Override found", "") \
+        or len(job.failures) >= 2  # the guards' $Permission.Lifecycle_Override too

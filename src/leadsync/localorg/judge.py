@@ -281,6 +281,11 @@ def permission_set(c: Component, view: OrgView) -> Iterator[Problem]:
         name = parse.text(visibility, "recordType") or ""
         if name not in record_types:
             yield _problem(c, f"In field: recordType - no RecordType named {name} found", visibility.sourceline)
+    custom_permissions = {n.lower() for n in view.names("CustomPermission")}
+    for granted in parse.children(c.element, "customPermissions"):
+        name = parse.text(granted, "name") or ""
+        if name.lower() not in custom_permissions:
+            yield _problem(c, f"In field: name - no CustomPermission named {name} found", granted.sourceline)
 
 
 def layout(c: Component, view: OrgView) -> Iterator[Problem]:
