@@ -213,15 +213,15 @@ def _secrets(node, label: str):
 # --- running ------------------------------------------------------------------------------------
 
 
-_RANK = {ExitCode.OK: 0, ExitCode.STILL_RUNNING: 1, ExitCode.FAILED: 2, ExitCode.REFUSED: 3,
-         ExitCode.ORG_UNREACHABLE: 4, ExitCode.USAGE: 5}
+# Worst last: a usage error (ORGS.yaml names an unset variable) > unreachable > refused > failed >
+# still running > ok. Any other code ranks as a failure.
+_RANK = {int(ExitCode.OK): 0, int(ExitCode.STILL_RUNNING): 1, int(ExitCode.FAILED): 2, int(ExitCode.REFUSED): 3,
+         int(ExitCode.ORG_UNREACHABLE): 4, int(ExitCode.USAGE): 5}
 
 
 def worst(codes) -> int:
-    """The exit code of the whole run: the worst of the orgs' (usage 2 > unreachable 3 > refused 4 >
-    failed 1 > still running 5 > ok 0)."""
-    codes = [int(c) for c in codes] or [0]
-    return max(codes, key=lambda c: _RANK.get(ExitCode(c) if c in ExitCode._value2member_map_ else ExitCode.FAILED, 2))
+    """The exit code of the whole run: the worst of the orgs' (2 > 3 > 4 > 1 > 5 > 0)."""
+    return max((int(c) for c in codes), key=lambda c: _RANK.get(c, 2), default=0)
 
 
 def _outcome_code(outcome) -> int:
