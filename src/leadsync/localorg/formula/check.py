@@ -70,11 +70,6 @@ def problems(text: str, fields: Mapping[str, str], context: str = "validation",
     return typer.problems
 
 
-def static_type(node: Node, fields: Mapping[str, str], context: str = "validation") -> str:
-    """The formula type of `node` (ANY when unknown); problems are ignored."""
-    return Typer(fields, context, ()).type_of(node)
-
-
 class Typer:
     """Infers types bottom-up, recording each distinct problem once; a node with a problem is ANY,
     so one mistake does not cascade."""

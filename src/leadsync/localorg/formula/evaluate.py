@@ -15,7 +15,7 @@ blanks"; flows: "to evaluate a null field value as a zero value, use BLANKVALUE"
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
@@ -26,7 +26,6 @@ from leadsync.localorg.formula.ast import Binary, Call, Literal, Node, Ref, Unar
 from leadsync.localorg.formula.errors import FormulaError
 from leadsync.localorg.formula.functions import formula_type
 from leadsync.localorg.formula.parser import parse
-from leadsync.localorg.formula.refs import needed_field
 
 Value = Any  # str | Decimal | bool | date | datetime | None
 
@@ -548,5 +547,3 @@ def _coerce(value: Any, kind: str) -> Value:
         return Decimal(str(value))
     return value
 
-
-Evaluator = Callable[[Node, FormulaContext], Value]
