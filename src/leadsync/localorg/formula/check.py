@@ -47,6 +47,7 @@ def check(text: str, fields: Mapping[str, str], context: str = "validation",
 def problems(text: str, fields: Mapping[str, str], context: str = "validation",
              flow_resources: Iterable[str] = frozenset(), result_type: str | None = None,
              permissions: Iterable[str] | None = None) -> list[FormulaError]:
+    """check() as FormulaErrors, each with the offset in `text` where its problem starts."""
     if context not in fn.CONTEXTS:
         raise ValueError(f"context must be one of {fn.CONTEXTS}, not {context!r}")
     if len(text) > MAX_LENGTH:
