@@ -50,7 +50,7 @@ def deploy_all_command(orgs_file: str, *, jobs: int, report_dir: Path | None, op
     if as_json:
         click.echo(report.summary_json(results, report_dir), nl=False)
     else:
-        click.echo(report.format_table(results), nl=False)
+        click.echo(report.format_table(results, color=sys.stdout.isatty()), nl=False)
         if report_dir is not None:
             click.echo(f"reports: {report_dir}/<org>.json, <org>.junit.xml, summary.json")
     ctx.exit(many.worst(r.exit_code for r in results))
