@@ -409,23 +409,24 @@ class OrgClient:
         if not async_id:
             raise OrgFault("the org accepted the retrieve request but returned no id")
 
-        def status() -> str:
-            state, error, _messages = self._call(
-                "checkRetrieveStatus", lambda: self._mdapi().check_retrieve_status(async_id)
-            )
+        def status():
+            """One checkRetrieveStatus with includeZip: the zip comes with the answer that says Succeeded."""
+            md = self._mdapi()
+            result = self._call("checkRetrieveStatus", lambda: md.retrieve_retrieve_result(async_id, "true"))
+            state = result.findtext("mt:status", None, md._XML_NAMESPACES) or ""
             if state == "Failed":
+                error = result.findtext("mt:errorMessage", None, md._XML_NAMESPACES)
                 raise OrgFault(f"the org could not retrieve: {error or 'Failed'}")
-            return state or ""
+            return state, result.findtext("mt:zipFile", None, md._XML_NAMESPACES)
 
         try:
-            poll(status, lambda s: s == "Succeeded", deadline=time.monotonic() + timeout, sleep=sleep,
-                 policy=policy or DEFAULT_POLICY)
+            _state, zipped = poll(status, lambda s: s[0] == "Succeeded", deadline=time.monotonic() + timeout,
+                                  sleep=sleep, policy=policy or DEFAULT_POLICY)
         except PollTimeout:
             raise OrgFault(f"retrieve {async_id} did not finish within {timeout:.0f} s") from None
-        _state, _error, _messages, zipped = self._call(
-            "checkRetrieveStatus", lambda: self._mdapi().retrieve_zip(async_id)
-        )
-        return zipped
+        import base64
+
+        return base64.b64decode(zipped or "")
 
     # -- plumbing
 
