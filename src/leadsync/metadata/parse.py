@@ -374,6 +374,8 @@ def parse_permission_set(el, name: str) -> m.PermissionSet:
         label=text(el, "label") or name,
         field_permissions=perms,
         description=text(el, "description"),
+        custom_permissions=tuple(text(p, "name") or "" for p in children(el, "customPermissions")
+                                 if flag(p, "enabled", False)),
         record_type_visibilities=tuple(text(v, "recordType") or "" for v in children(el, "recordTypeVisibilities")
                                        if flag(v, "visible", False)),
     )

@@ -71,7 +71,7 @@ class ScenarioResult:
 
 
 @dataclass(frozen=True)
-class TestRun:
+class ScenarioRun:
     spec_name: str
     scenarios: tuple[ScenarioResult, ...]
     seconds: float = 0.0
@@ -184,7 +184,7 @@ def _errors(content: Any) -> list[SaveError]:
 
 
 def run_scenarios(spec: Spec, org: OrgClient, *, on_step: OnStep | None = None,
-                  clock: Callable[[], float] = time.perf_counter) -> TestRun:
+                  clock: Callable[[], float] = time.perf_counter) -> ScenarioRun:
     from leadsync.render.compile import compile_spec
 
     rules = compile_spec(spec).lead.validation_rules
@@ -192,7 +192,7 @@ def run_scenarios(spec: Spec, org: OrgClient, *, on_step: OnStep | None = None,
     started = clock()
     results = tuple(_Scenario(spec, scenario, records, rules, on_step, clock).run() for scenario in spec.scenarios)
     info = org._org_info
-    return TestRun(spec_name=spec.name, scenarios=results, seconds=clock() - started,
+    return ScenarioRun(spec_name=spec.name, scenarios=results, seconds=clock() - started,
                    org_name=info.name if info else None, instance_url=org.instance_url)
 
 
@@ -236,7 +236,10 @@ class _Scenario:
         problems: list[str] = []
         if save.ok:
             if wants_error:
-                problems.append(f"expected a validation error{_containing(expect.error)}; the save succeeded")
+                bypass = self.spec.guards.bypass_permission
+                hint = (f" (a user holding the bypass permission {bypass} passes every guard: run leadsync test as "
+                        "a user without it)") if bypass else ""
+                problems.append(f"expected a validation error{_containing(expect.error)}; the save succeeded{hint}")
         else:
             message = "; ".join(f"{e.code}: {e.message}" if e.code else e.message for e in save.errors)
             if not wants_error:

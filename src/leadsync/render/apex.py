@@ -7,14 +7,15 @@ One `@isTest` method per scenario, one block per step, in the spec's order:
 | `create: {F: V}` | `insert new Lead(F = V, ...)` |
 | `update: {F: V}` | `update new Lead(Id = leadId, F = V, ...)` |
 | `convert: {}` | `Database.convertLead` with the spec's first converted status (as Salesforce's own conversion) |
-| `expect: {stage, status, fields}` | the lead read back with SOQL, `Assert.areEqual` per value |
+| `expect: {stage, status, fields}` | the lead read back with SOQL, `System.assertEquals` per value |
 | `expect: {error: TEXT}` | the save must throw a `DmlException` whose message holds a validation rule's message that contains TEXT, or the message of the rule whose name contains TEXT; the lead keeps its earlier values |
 | `expect: {error: true}` | the save must fail with FIELD_CUSTOM_VALIDATION_EXCEPTION |
 
 The methods run as a new user with the running user's profile (`System.runAs`), so a permission set
 that grants `guards.bypass_permission` to the deploying admin does not switch the guards off during
 the test. A bypass permission granted through the profile itself would: the error steps then fail.
-Values keep their YAML type (`50` is a number, `'50'` text): assigning a value of the wrong type to a
+Assertions use `System.assertEquals`/`System.assert`, which every API version has (the `Assert` class
+needs 56.0). Values keep their YAML type (`50` is a number, `'50'` text): assigning a value of the wrong type to a
 field is an Apex compile error the deploy reports.
 """
 
@@ -27,7 +28,7 @@ APEX_NAME_MAX = 40
 VALIDATION_CODE = "FIELD_CUSTOM_VALIDATION_EXCEPTION"
 
 
-def test_class_name(spec: Spec) -> str:
+def scenario_class_name(spec: Spec) -> str:
     from leadsync.render.compile import UniqueNames, api_name
 
     return UniqueNames(APEX_NAME_MAX).claim(api_name(spec.name, fallback="Spec"), suffix="_Lifecycle_Test")
@@ -61,7 +62,7 @@ def apex_value(value: Scalar | None) -> str:
 
 
 def scenario_test_class(spec: Spec, bundle: Bundle) -> ApexClass:
-    name = test_class_name(spec)
+    name = scenario_class_name(spec)
     return ApexClass(full_name=name, body=_ClassWriter(spec, bundle, name).write(), api_version=spec.api_version)
 
 
@@ -109,12 +110,12 @@ class _ClassWriter:
             "                found = found || message.contains(text);",
             "            }",
             "        }",
-            "        Assert.isTrue(found, step + ': expected a validation error containing ' + accepted + ', got: ' + message);",
+            "        System.assert(found, step + ': expected a validation error containing ' + accepted + ', got: ' + message);",
             "    }",
             "",
             "    private static void expectUnchanged(Lead before, Lead after, String step) {",
             f"        for (String field : new List<String>{{ {', '.join(apex_string(f) for f in fields)} }}) {{",
-            "            Assert.areEqual(before.get(field), after.get(field), step + ': ' + field + ' changed by a failed save');",
+            "            System.assertEquals(before.get(field), after.get(field), step + ': ' + field + ' changed by a failed save');",
             "        }",
             "    }",
         ]
@@ -170,7 +171,7 @@ class _ClassWriter:
                 out.append(f"{indent}    {'insert' if step.action == 'create' else 'update'} {record};")
             else:
                 out += self._convert(indent + "    ", i, all_or_none=True)
-            out.append(f"{indent}    Assert.fail({apex_string(label + ': the save succeeded, a validation error was expected')});")
+            out.append(f"{indent}    System.assert(false, {apex_string(label + ': the save succeeded, a validation error was expected')});")
             out.append(f"{indent}}} catch (DmlException e) {{")
             out.append(f"{indent}    expectError(e, {accepted_list}, {apex_string(label)});")
             out.append(f"{indent}}}")
@@ -188,7 +189,7 @@ class _ClassWriter:
         if checks or step.action == "convert":
             out.append(f"{indent}current = reload(leadId);")
             if step.action == "convert":
-                out.append(f"{indent}Assert.isTrue(current.IsConverted, {apex_string(label + ': the lead is not converted')});")
+                out.append(f"{indent}System.assert(current.IsConverted, {apex_string(label + ': the lead is not converted')});")
             out += [indent + c for c in checks]
 
     def _convert(self, indent: str, i: int, all_or_none: bool) -> list[str]:
@@ -199,7 +200,7 @@ class _ClassWriter:
             lines.append(f"Database.convertLead(convert{i});")
         else:
             lines += [f"Database.LeadConvertResult converted{i} = Database.convertLead(convert{i}, false);",
-                      f"Assert.isTrue(converted{i}.isSuccess(), 'step {i} (convert): ' + String.valueOf(converted{i}.getErrors()));"]
+                      f"System.assert(converted{i}.isSuccess(), 'step {i} (convert): ' + String.valueOf(converted{i}.getErrors()));"]
         return [indent + line for line in lines]
 
     def _assignments(self, values: dict, id_ref: bool = False) -> str:
@@ -211,18 +212,18 @@ class _ClassWriter:
     def _checks(self, expect, label: str) -> list[str]:
         checks = []
         if expect.stage is not None:
-            checks.append(f"Assert.areEqual({apex_string(expect.stage)}, current.{self.stage}, "
+            checks.append(f"System.assertEquals({apex_string(expect.stage)}, current.{self.stage}, "
                           f"{apex_string(label + ': stage')});")
         if expect.status is not None:
-            checks.append(f"Assert.areEqual({apex_string(expect.status)}, current.Status, {apex_string(label + ': status')});")
+            checks.append(f"System.assertEquals({apex_string(expect.status)}, current.Status, {apex_string(label + ': status')});")
         for field, value in expect.fields.items():
             message = apex_string(f"{label}: {field}")
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                checks.append(f"Assert.isTrue(current.get({apex_string(field)}) != null && "
+                checks.append(f"System.assert(current.get({apex_string(field)}) != null && "
                               f"Decimal.valueOf(String.valueOf(current.get({apex_string(field)}))) == {apex_value(value)}, "
                               f"{message} + ': ' + current.get({apex_string(field)}));")
             else:
-                checks.append(f"Assert.areEqual({apex_value(value)}, current.get({apex_string(field)}), {message});")
+                checks.append(f"System.assertEquals({apex_value(value)}, current.get({apex_string(field)}), {message});")
         return checks
 
 

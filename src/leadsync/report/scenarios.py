@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadsync.org.scenarios import ScenarioResult, StepResult, TestRun
+from leadsync.org.scenarios import ScenarioResult, StepResult, ScenarioRun
 from leadsync.report.junit import JUnitCase, to_junit
 
 
@@ -38,7 +38,7 @@ def cleanup_lines(scenario: ScenarioResult) -> str:
     return "".join(f"  note: not cleaned up: {note}\n" for note in scenario.cleanup)
 
 
-def summary_line(run: TestRun) -> str:
+def summary_line(run: ScenarioRun) -> str:
     steps = sum(len(s.steps) for s in run.scenarios)
     failed = len(run.failed_steps)
     verdict = "all passed" if not failed else f"{failed} step{'' if failed == 1 else 's'} failed"
@@ -47,7 +47,7 @@ def summary_line(run: TestRun) -> str:
             f"{'' if steps == 1 else 's'}{where}: {verdict} ({run.seconds:.2f} s)\n")
 
 
-def format_text(run: TestRun) -> str:
+def format_text(run: ScenarioRun) -> str:
     out = []
     for scenario in run.scenarios:
         out.append(scenario_line(scenario.name))
@@ -57,7 +57,7 @@ def format_text(run: TestRun) -> str:
     return "".join(out)
 
 
-def to_json(run: TestRun | None, *, exit_code: int, error: str | None = None) -> dict[str, Any]:
+def to_json(run: ScenarioRun | None, *, exit_code: int, error: str | None = None) -> dict[str, Any]:
     doc: dict[str, Any] = {"ok": bool(run and run.ok and error is None), "exit_code": exit_code}
     if error is not None:
         doc["error"] = error
@@ -80,7 +80,7 @@ def to_json(run: TestRun | None, *, exit_code: int, error: str | None = None) ->
     return doc
 
 
-def to_junit_xml(run: TestRun | None, *, error: str | None = None) -> str:
+def to_junit_xml(run: ScenarioRun | None, *, error: str | None = None) -> str:
     if run is None:
         return to_junit("leadsync test", [JUnitCase(name="scenarios", classname="leadsync.scenarios",
                                                     failure=error or "not run")])
