@@ -11,6 +11,8 @@ ASCII letters, digits and single underscores, starting with a letter; unique cas
 | forward-only rule | `<stage field without __c>_Forward_Only` |
 | status-needs-stage rule | `Status_Requires_<stage field without __c>` |
 | flow, permission set | `<spec name>_Lead_Lifecycle` |
+| bypass custom permission and its permission set | `guards.bypass_permission` as written |
+| scenarios' Apex test class | `<spec name>_Lifecycle_Test` (render/apex.py) |
 | default lead process | `<spec name> Lead Process` (Spec.effective_lead_processes) |
 | record type | `record_type` made API-safe; label with `_` shown as spaces |
 
@@ -22,6 +24,11 @@ transition, so a later transition sees what an earlier one set. A transition wit
 never set backward: the stage is assigned from a formula that keeps the current stage when it is
 already at the target or later. A last assignment stamps the stage dates. A spec with no
 transitions (or only transitions that set nothing) and no stamp dates compiles to no flow at all.
+
+Guards (validation rules) check a lead on create and when the field they guard changes (`ISNEW()`,
+`ISCHANGED`), so leads saved before them stay editable; with `guards.bypass_permission` each starts with
+`NOT($Permission.X)`. A transition on `converted: true` renders Lead Settings with
+`shouldLeadConvertRequireValidation` (the flow runs during conversion only then; docs/scenarios.md).
 """
 
 from __future__ import annotations
