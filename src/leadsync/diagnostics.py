@@ -13,11 +13,12 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True, order=True)
 class Span:
-    """A place in a file: 1-based line and column. line 0 means 'the file as a whole'."""
+    """A place in a file: 1-based line and column. A problem with the file as a whole is at 1:1, where
+    editors and CI annotations (GitHub, SARIF) can show it."""
 
     path: str
-    line: int = 0
-    column: int = 0
+    line: int = 1
+    column: int = 1
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"

@@ -158,7 +158,7 @@ def test_diagram_and_docs_write_files(tmp_path):
     out = run(["docs", str(spec), "-o", str(tmp_path / "handbook.md")])
     assert out.exit_code == 0, out.output
     assert "## What moves a lead" in (tmp_path / "handbook.md").read_text()
-    assert run(["diagram", str(spec)]).output.startswith("flowchart LR")
+    assert run(["diagram", str(spec)]).stdout.startswith("flowchart LR")  # warnings go to stderr
 
 
 def test_an_invalid_spec_gets_its_diagnostics_and_exit_1(tmp_path):

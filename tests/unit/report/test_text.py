@@ -30,9 +30,9 @@ def test_control_characters_are_escaped_and_unicode_kept():
     assert text == "a.yaml:3:5: error LS020: stages: 'Prä\\tqual\\x00' twice\\r\n"
 
 
-def test_whole_file_problems_show_line_zero():
+def test_whole_file_problems_are_at_line_1_column_1():
     assert format_text([error("LS001", "no such file: x.yaml", Span("x.yaml"))]) == \
-        "x.yaml:0:0: error LS001: no such file: x.yaml\n"
+        "x.yaml:1:1: error LS001: no such file: x.yaml\n"
 
 
 def test_summary_counts_errors_warnings_and_specs():
