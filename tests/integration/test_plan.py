@@ -110,7 +110,7 @@ def test_no_changes_after_a_deploy(deployed):
     again = deploy(org, str(PRESET), "--json")
     assert again.exit_code == 0, again.output
     doc = json.loads(again.stdout)
-    assert doc["ok"] and doc["id"] is None and doc["plan"]["changes"] is False
+    assert doc["ok"] and doc["success"] and doc["done"] and doc["id"] is None and doc["plan"]["changes"] is False
     assert org.calls.count("deploy") == 0  # nothing differs: nothing is sent
     text = deploy(org, str(PRESET))
     assert "No changes. Nothing was sent" in text.stdout and "No changes." in text.stderr
@@ -248,3 +248,27 @@ def test_a_spec_with_errors_exits_1_and_asks_the_org_nothing(org, tmp_path):
     assert result.exit_code == 1, result.output
     doc = json.loads(result.stdout)
     assert not doc["ok"] and doc["diagnostics"] and len(org.calls) == 0
+
+
+def test_junit_and_dry_run_of_a_deploy_with_nothing_or_obsolete_to_do(deployed, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    org = deployed
+    junit = tmp_path / "deploy.xml"
+    result = deploy(org, str(PRESET), "--junit", str(junit))
+    assert result.exit_code == 0, result.output
+    (case,) = ET.parse(junit).getroot().findall(".//testcase")
+    assert case.get("name") == "no changes" and case.find("failure") is None
+    spec = overlay(tmp_path, "guards:\n  forward_only_stages: false\n")
+    validation = deploy(org, str(spec), "--dry-run")
+    assert validation.exit_code == 0, validation.output  # a validation warns and goes on, deleting nothing
+    assert "warning: leadsync rendered these before and the spec no longer does: ValidationRule " \
+           "Lead.Lead_Stage_Forward_Only" in validation.stdout
+    assert "the only changes are deletions, which need --allow-destructive" in validation.stdout
+    assert org.calls.count("deploy") == 0  # nothing else differs: nothing to validate
+    assert org.store.get("ValidationRule", "Lead.Lead_Stage_Forward_Only") is not None
+    both = deploy(org, str(spec), "--dry-run", "--allow-destructive", "--json")
+    assert both.exit_code == 0, both.output
+    assert org.calls.of("deploy")[0].detail["checkOnly"] is True
+    assert [c["name"] for c in json.loads(both.stdout)["components"] if c["deleted"]] == ["Lead.Lead_Stage_Forward_Only"]
+    assert org.store.get("ValidationRule", "Lead.Lead_Stage_Forward_Only") is not None  # check-only

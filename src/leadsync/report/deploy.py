@@ -95,7 +95,11 @@ def format_text(outcome: DeployOutcome, org_args: tuple[str, ...] = ()) -> str:
 
         where = f" {outcome.org.describe()}" if outcome.org else ""
         lines.extend(_plan_warnings(outcome))
-        lines.append(f"{NO_CHANGES} Nothing was sent: the org{where} already matches the spec.")
+        if outcome.plan.has_changes:  # only deletions, and no --allow-destructive (a --dry-run)
+            lines.append(f"Nothing was sent to the org{where}: the only changes are deletions, which need "
+                         "--allow-destructive.")
+        else:
+            lines.append(f"{NO_CHANGES} Nothing was sent: the org{where} already matches the spec.")
         return "\n".join(lines) + "\n"
     if outcome.still_running:
         state = f"{status.status} ({counts(status)})" if status else "not reported yet"
@@ -196,8 +200,9 @@ def to_json(outcome: DeployOutcome | None, *, error: BaseException | None = None
         "action": outcome.action if outcome else None,
         "id": (status.id if status else None) or (outcome.deploy_id if outcome else None),
         "status": status.status if status else None,
-        "done": bool(status and status.done),
-        "success": bool(status and status.success),
+        # A deploy that found nothing to change is done and successful without a deploy id ("No changes.").
+        "done": bool(status and status.done) or bool(getattr(outcome, "unchanged", False)),
+        "success": bool(status and status.success) or bool(getattr(outcome, "unchanged", False)),
         # As the org reported it; before any status, what was asked for (a --dry-run is a validation).
         "checkOnly": bool(status.check_only) if status else (outcome.action == "validate" if outcome else None),
         "stillRunning": bool(outcome and outcome.still_running),
