@@ -272,3 +272,18 @@ def test_junit_and_dry_run_of_a_deploy_with_nothing_or_obsolete_to_do(deployed, 
     assert org.calls.of("deploy")[0].detail["checkOnly"] is True
     assert [c["name"] for c in json.loads(both.stdout)["components"] if c["deleted"]] == ["Lead.Lead_Stage_Forward_Only"]
     assert org.store.get("ValidationRule", "Lead.Lead_Stage_Forward_Only") is not None  # check-only
+
+
+def test_an_unreachable_org_exits_3_with_one_json_document(org):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"https://127.0.0.1:{s.getsockname()[1]}"
+    env: dict[str, str | None] = {name: None for name in ORG_ENV}
+    env.update(REQUESTS_CA_BUNDLE=str(org.ca_file), SF_ACCESS_TOKEN=org.access_token)
+    result = CliRunner().invoke(main_group, ["plan", str(PRESET), "--instance-url", url, "--json"], env=env)
+    assert result.exit_code == 3, result.output
+    doc = json.loads(result.stdout)
+    assert (doc["ok"], doc["exitCode"]) == (False, 3) and "connection refused" in doc["error"]["message"]
+    assert org.access_token not in result.output
