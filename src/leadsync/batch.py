@@ -85,3 +85,29 @@ def package_name(spec: str, folder: str) -> str:
 
 def real(path: str) -> str:
     return os.path.realpath(path)
+
+
+# --- checking many ------------------------------------------------------------------------------
+
+PARALLEL_FROM = 16  # specs; below this a pool costs more than it saves
+
+
+def check_all(paths: list[str], template_dir: Path | None = None, use_cache: bool = True) -> dict[str, list]:
+    """`build.check` for every path, in order: on a pool of forked workers (one per core, at most 4)
+    when there are many specs and the platform forks; else one after another. Each worker parses a
+    shared base once (spec/yamlload.py) and stores its results in the validate cache itself."""
+    from leadsync.build import check
+
+    workers = min(4, os.cpu_count() or 1, len(paths) // (PARALLEL_FROM // 2) or 1)
+    if len(paths) >= PARALLEL_FROM and workers > 1:
+        import multiprocessing
+
+        if "fork" in multiprocessing.get_all_start_methods():
+            try:
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    results = pool.starmap(check, [(p, template_dir, use_cache) for p in paths],
+                                           chunksize=max(1, len(paths) // (workers * 4)))
+                return dict(zip(paths, results))
+            except (OSError, ImportError):  # no processes to be had here: do it in this one
+                pass
+    return {p: check(p, template_dir, use_cache=use_cache) for p in paths}

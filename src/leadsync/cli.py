@@ -158,13 +158,12 @@ def validate(specs: tuple[str, ...], fmt: str, template_dir: Path | None, no_cac
     SPECS are files or folders; a folder means every spec in it, recursively (YAML files without a
     top-level `leadsync:` or `extends:` key are skipped). With several specs, the last line says how
     many passed: `N specs: N ok, N failed`."""
-    from leadsync.batch import expand
-    from leadsync.build import check
+    from leadsync.batch import check_all, expand
     from leadsync.diagnostics import has_errors
     from leadsync.report import formats
 
     found = expand(specs or ("leadsync.yaml",))
-    per_file = {p: check(p, template_dir, use_cache=not no_cache) for p in found.specs}
+    per_file = check_all(found.specs, template_dir, use_cache=not no_cache)
     click.echo(formats.render_diagnostics(per_file, fmt), nl=False)
     _exit(ExitCode.FAILED if any(has_errors(d) for d in per_file.values()) else ExitCode.OK)
 

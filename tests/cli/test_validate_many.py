@@ -103,3 +103,20 @@ def test_sarif_format_lists_rules_and_results(tmp_path: Path, monkeypatch: pytes
         assert loc["artifactLocation"] == {"uri": "bad.yaml", "uriBaseId": "%SRCROOT%"}
         assert loc["region"]["startLine"] >= 1
     assert len(run_["artifacts"]) == 2
+
+
+def test_many_specs_are_checked_in_parallel_with_the_same_answers_in_order(tmp_path: Path):
+    from leadsync.batch import PARALLEL_FROM, check_all
+    from leadsync.build import check
+
+    clients = _clients(tmp_path, n=PARALLEL_FROM + 4)
+    (clients / "c7.yaml").write_text(BAD)
+    result = run("validate", "--no-cache", str(clients), "--format", "json")
+    assert result.exit_code == 1
+    paths = [str(p) for p in sorted(clients.rglob("c*.y*ml"))]
+    together = check_all(paths, use_cache=False)
+    assert list(together) == paths
+    assert together == {p: check(p, use_cache=False) for p in paths}
+    assert {d["path"] for d in json.loads(result.output)["diagnostics"]} == {str(clients / "c7.yaml")}
+    text = run("validate", "--no-cache", str(clients)).output
+    assert text.splitlines()[-1] == f"{PARALLEL_FROM + 4} specs: {PARALLEL_FROM + 3} ok, 1 failed (2 errors, 0 warnings)"
