@@ -170,7 +170,7 @@ def compile_spec(spec: Spec) -> Bundle:
         lead=lead,
         standard_value_sets=(_lead_status(spec),),
         flows=(flow,) if flow else (),
-        permission_sets=(_permission_set(spec, fields, read_only={f.full_name for f in stamps.values()},
+        permission_sets=_by_name(_permission_set(spec, fields, read_only={f.full_name for f in stamps.values()},
                                          record_types=record_types),
                          *([bypass[1]] if bypass else [])),
         custom_permissions=(bypass[0],) if bypass else (),
@@ -200,6 +200,11 @@ def _lead_config(spec: Spec) -> LeadConfigSettings | None:
     if converts_in_flow(spec):
         return LeadConfigSettings(should_lead_convert_require_validation=True)
     return None
+
+
+def _by_name(*components):
+    """Components in name order: the order their files (and a retrieve) give them back."""
+    return tuple(sorted(components, key=lambda c: c.full_name))
 
 
 def _bypass(spec: Spec) -> tuple[CustomPermission, PermissionSet] | None:

@@ -109,7 +109,9 @@ def test_other_objects_and_unmodelled_types_are_skipped():
         "classes/Foo.cls-meta.xml": f"<ApexClass {NS}><apiVersion>63.0</apiVersion></ApexClass>".encode(),
         "objects/Lead.object": f"<CustomObject {NS}><fields><fullName>Note__c</fullName><type>Text</type></fields></CustomObject>".encode(),
     }
-    assert p.parse_files(files) == m.Bundle(api_version="")
+    # Apex classes are modelled (the scenarios' test class): the body comes from the .cls beside the meta file
+    assert p.parse_files(files) == m.Bundle(api_version="", apex_classes=(
+        m.ApexClass("Foo", "public class Foo {}", "63.0"),))
     assert [(c.type, c.full_name) for c in p.read_components(files)] == [
         ("ApexClass", "Foo"), ("ApexClass", "Foo"), ("CustomObject", "Account"), ("CustomField", "Account.X__c"),
         ("CustomObject", "Lead"), ("CustomField", "Lead.Note__c"),

@@ -162,7 +162,8 @@ def _sorted_lead(b: m.Bundle) -> m.Bundle:
 
     lead = b.lead
     key = lambda x: x.full_name  # noqa: E731
-    return replace(b, lead=replace(lead, fields=tuple(sorted(lead.fields, key=key)),
+    return replace(b, permission_sets=tuple(sorted(b.permission_sets, key=key)),  # files come in name order
+                   lead=replace(lead, fields=tuple(sorted(lead.fields, key=key)),
                                    business_processes=tuple(sorted(lead.business_processes, key=key)),
                                    record_types=tuple(sorted(lead.record_types, key=key)),
                                    validation_rules=tuple(sorted(lead.validation_rules, key=key))))
