@@ -159,7 +159,7 @@ def test_obsolete_components_need_allow_destructive_and_are_deleted_with_it(depl
         assert f"- {'ValidationRule' if 'Forward' in name else 'CustomField'} {name} (rendered by leadsync" in planned.stdout
     refused = deploy(org, str(spec))
     assert refused.exit_code == 4, refused.output
-    assert "refusing to delete components leadsync rendered before" in refused.stderr
+    assert "refusing to remove components leadsync rendered before" in refused.stderr
     assert "CustomField Lead.MQL_Date__c" in refused.stderr and "ValidationRule Lead.Lead_Stage_Forward_Only" in refused.stderr
     assert org.calls.count("deploy") == 0 and org.store.get("CustomField", "Lead.MQL_Date__c") is not None
     allowed = deploy(org, str(spec), "--allow-destructive", "--json")
@@ -287,3 +287,25 @@ def test_an_unreachable_org_exits_3_with_one_json_document(org):
     doc = json.loads(result.stdout)
     assert (doc["ok"], doc["exitCode"]) == (False, 3) and "connection refused" in doc["error"]["message"]
     assert org.access_token not in result.output
+
+
+def test_an_obsolete_record_type_and_its_process_are_deactivated_not_deleted(org, tmp_path):
+    """Salesforce does not delete record types through the API; a process a record type uses cannot go either."""
+    processes = ("lead_processes:\n  - {name: Inbound Sales, statuses: all, record_type: Inbound}\n"
+                 "  - {name: Partner Sales, statuses: all, record_type: Partner}\n")
+    both = overlay(tmp_path, processes, name="both.yaml")
+    assert deploy(org, str(both)).exit_code == 0
+    one = overlay(tmp_path, processes.split("  - {name: Partner")[0], name="one.yaml")
+    planned = plan(org, str(one)).stdout
+    assert "  - RecordType Lead.Partner (rendered by leadsync before, no longer in the spec: deactivated only with " \
+           "--allow-destructive; Salesforce does not delete record types through the API)" in planned
+    assert "  - BusinessProcess Lead.Partner Sales (" in planned and "a record type of the org uses it" in planned
+    result = deploy(org, str(one), "--allow-destructive")
+    assert result.exit_code == 0, result.output
+    from leadsync.metadata import parse
+
+    record_type = org.store.get("RecordType", "Lead.Partner")
+    assert record_type is not None and parse.flag(parse.parse_xml("rt", record_type.content), "active", True) is False
+    process = org.store.get("BusinessProcess", "Lead.Partner Sales")
+    assert process is not None and parse.flag(parse.parse_xml("bp", process.content), "isActive", True) is False
+    assert plan(org, str(one)).stdout.endswith("No changes.\n")  # retired: no longer proposed

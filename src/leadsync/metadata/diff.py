@@ -144,7 +144,8 @@ def compare(org: m.Bundle, desired: m.Bundle, same_content: dict[Key, bool] | No
         if changes:
             out.append(ComponentDiff(*key, CHANGE, changes))
     for key, old in have.items():
-        if key not in want and key[0] in REMOVABLE_TYPES and is_owned(getattr(old, "description", None)):
+        if key not in want and key[0] in REMOVABLE_TYPES and is_owned(getattr(old, "description", None)) \
+                and getattr(old, "active", True) and getattr(old, "is_active", True):  # not retired already
             out.append(ComponentDiff(*key, REMOVE))
     return tuple(out)
 

@@ -208,12 +208,25 @@ def package_files(built, plan, deletes: tuple = (), *, validation: bool = False)
         files = migrate.phase_one_files(layouts.with_layouts(built.files, list(plan.layouts)), migration)
     else:
         part = subset(built.bundle, plan.to_send)
+        if deletes:  # obsolete record types (and the processes they use) are deactivated, not deleted
+            part = _with_deactivated(part, plan.retirements()[1])
         files = layouts.with_layouts(render_files(part, "mdapi", template_dir=built.template_dir), list(plan.layouts))
-    if deletes:
+    deleted = plan.retirements()[0] if deletes else ()
+    if deleted:
         from leadsync.render.package import destructive_xml
 
-        files = {**files, DESTRUCTIVE_FILE: destructive_xml([x.key for x in deletes], built.bundle.api_version)}
+        files = {**files, DESTRUCTIVE_FILE: destructive_xml(list(deleted), built.bundle.api_version)}
     return files
+
+
+def _with_deactivated(bundle, records):
+    from leadsync.metadata import model as m
+
+    lead = bundle.lead
+    lead = replace(lead, record_types=lead.record_types + tuple(r for r in records if isinstance(r, m.RecordType)),
+                   business_processes=lead.business_processes + tuple(
+                       r for r in records if isinstance(r, m.BusinessProcess)))
+    return replace(bundle, lead=lead)
 
 
 DESTRUCTIVE_FILE = "destructiveChangesPost.xml"

@@ -111,8 +111,9 @@ def guard_obsolete(components, *, allow_destructive: bool) -> None:
     if components and not allow_destructive:
         names = ", ".join(f"{c.type} {c.name}" for c in components)
         raise Refused(
-            f"refusing to delete components leadsync rendered before and the spec no longer renders: {names}; "
-            "pass --allow-destructive to delete them, or keep them in the spec"
+            f"refusing to remove components leadsync rendered before and the spec no longer renders: {names}; "
+            "pass --allow-destructive to remove them (record types are deactivated, the rest deleted), or keep "
+            "them in the spec"
         )
 
 

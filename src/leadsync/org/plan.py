@@ -80,6 +80,7 @@ class Plan:
     findings: tuple[Finding, ...] = ()
     migration: Any = None  # org/migrate.py MigrationPlan (renamed_from, backfill), when the spec has either
     layouts: tuple = ()  # org/layouts.py LayoutChange: the org's Lead layouts, patched to show the fields
+    current: m.Bundle | None = None  # the org's side, as retrieved and parsed
 
     @property
     def has_changes(self) -> bool:
@@ -94,6 +95,25 @@ class Plan:
     def obsolete(self) -> tuple[d.ComponentDiff, ...]:
         """Components leadsync rendered before and no longer renders (destructiveChanges)."""
         return tuple(x for x in self.diffs if x.sign == d.REMOVE)
+
+    def retirements(self) -> tuple[tuple[d.Key, ...], tuple[Any, ...]]:
+        """How the obsolete components go: (deleted, deactivated records). Salesforce does not delete a
+        record type through the API, so an obsolete one is deactivated; so is an obsolete lead process
+        that a record type of the org still uses (it could not be deleted). Everything else is deleted."""
+        obsolete = [x.key for x in self.obsolete]
+        record_types = {rt.full_name: rt for rt in (self.current.lead.record_types if self.current else ())}
+        processes = {bp.full_name: bp for bp in (self.current.lead.business_processes if self.current else ())}
+        in_use = {rt.business_process for rt in record_types.values()}
+        deleted, deactivated = [], []
+        for type_, name in obsolete:
+            short = name.split(".", 1)[1]
+            if type_ == "RecordType" and short in record_types:
+                deactivated.append(replace(record_types[short], active=False))
+            elif type_ == "BusinessProcess" and short in in_use and short in processes:
+                deactivated.append(replace(processes[short], is_active=False))
+            else:
+                deleted.append((type_, name))
+        return tuple(deleted), tuple(deactivated)
 
     def count(self, field_name: str, value: str) -> ValueCount | None:
         return next((c for c in self.counts if c.field == field_name and c.value.casefold() == value.casefold()), None)
@@ -128,7 +148,7 @@ def make_plan(org: OrgClient, built: BuildResult, info: OrgInfo | None = None, *
 
         found = activation_findings(flow_activation(org, info or org.org_info()), bundle)
         findings = (*findings, *(Finding(kind, message) for kind, message in found))
-    return Plan(info, diffs, counts, findings, migration, tuple(_layout_changes(files, layout_names, bundle)))
+    return Plan(info, diffs, counts, findings, migration, tuple(_layout_changes(files, layout_names, bundle)), current)
 
 
 def _layout_names(org: OrgClient, spec) -> list[str]:

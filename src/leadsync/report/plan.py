@@ -42,9 +42,16 @@ def change_line(plan: Plan, component: ComponentDiff, c: Change) -> str:
     return text
 
 
-def component_heading(component: ComponentDiff) -> str:
+def component_heading(component: ComponentDiff, plan: Plan | None = None) -> str:
     line = f"{component.sign} {component.type} {component.name}"
-    return f"{line} ({_OBSOLETE})" if component.sign == REMOVE else line
+    if component.sign != REMOVE:
+        return line
+    deactivated = {(type(r).__name__, f"Lead.{r.full_name}") for r in plan.retirements()[1]} if plan else set()
+    if component.key in deactivated:
+        why = ("Salesforce does not delete record types through the API" if component.type == "RecordType"
+               else "a record type of the org uses it")
+        return f"{line} ({_OBSOLETE.replace('deleted', 'deactivated')}; {why})"
+    return f"{line} ({_OBSOLETE})"
 
 
 def summary_counts(plan: Plan) -> tuple[int, int, int]:
@@ -77,7 +84,7 @@ def _section() -> str:
 def format_text(plan: Plan) -> str:
     body: list[str] = []
     for component in plan.diffs:
-        body.append(f"  {component_heading(component)}")
+        body.append(f"  {component_heading(component, plan)}")
         body.extend(f"      {change_line(plan, component, c)}" for c in component.changes)
     body.extend(_layout_lines(plan))
     body.extend(_migration_lines(plan))
