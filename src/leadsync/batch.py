@@ -1,11 +1,11 @@
-"""Many specs at once: which files in a folder are specs, and which of those are clients (not bases).
+"""Many specs at once: which files in a folder are specs, and checking many of them.
 
-`leadsync validate DIR`, `leadsync render --all DIR` use these. Cheap: no YAML is parsed here.
+`leadsync validate DIR`, `leadsync render --all DIR` use these. Finding specs is cheap: no YAML is parsed.
 
 A file in a folder counts as a spec when it ends in `.yaml` or `.yml` and has a top-level `leadsync:`
 or `extends:` key (a line starting with either); other YAML (CI workflows, ORGS.yaml, mkdocs.yml...)
-is skipped, and so are hidden folders (`.git`, `.github`, `.leadsync`) and `node_modules`. A file named
-on the command line is always checked, whatever it holds.
+is skipped, and so are hidden folders (`.git`, `.github`, `.leadsync`, `.venv`), `venv`, `site-packages`
+and `node_modules`. A file named on the command line is always checked, whatever it holds.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from leadsync.errors import UsageError
 
 SUFFIXES = (".yaml", ".yml")
 _SPEC_KEY = re.compile(rb"^(?:leadsync|extends|['\"](?:leadsync|extends)['\"])[ \t]*:", re.MULTILINE)
-_SKIP_DIRS = {"node_modules", "__pycache__"}
+_SKIP_DIRS = {"node_modules", "__pycache__", "venv", "site-packages"}
 _SNIFF_BYTES = 64 * 1024
 
 
