@@ -183,20 +183,12 @@ def compile_spec(spec: Spec) -> Bundle:
     return bundle
 
 
-def converts_in_flow(spec: Spec) -> bool:
-    """Does a transition test `converted`? Then the flow must run during lead conversion."""
-    def tests_converted(cond) -> bool:
-        if isinstance(cond, Converted):
-            return True
-        return isinstance(cond, AnyOf) and any(tests_converted(c) for c in cond.any)
-
-    return any(tests_converted(c) for t in spec.transitions for c in t.when)
-
-
 def _lead_config(spec: Spec) -> LeadConfigSettings | None:
     """Lead Settings, only when the lifecycle needs them. By default Salesforce converts a lead without
     running the Lead's validation rules, triggers and record-triggered flows; a transition on
     `converted` only fires with "Require Validation for Converted Leads" on (docs/scenarios.md)."""
+    from leadsync.spec.lint.lifecycle import converts_in_flow
+
     if converts_in_flow(spec):
         return LeadConfigSettings(should_lead_convert_require_validation=True)
     return None

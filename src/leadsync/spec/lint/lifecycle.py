@@ -12,7 +12,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from leadsync.spec.model import Converted, FieldCompare, Spec, StageIs, StatusIs, Transition
+from leadsync.spec.model import AnyOf, Converted, FieldCompare, Spec, StageIs, StatusIs, Transition
+
+
+def converts_in_flow(spec: Spec) -> bool:
+    """Does a transition test `converted`? Then the flow must run during lead conversion (render/compile.py
+    renders the Lead setting for it)."""
+    def tests_converted(cond) -> bool:
+        if isinstance(cond, Converted):
+            return True
+        return isinstance(cond, AnyOf) and any(tests_converted(c) for c in cond.any)
+
+    return any(tests_converted(c) for t in spec.transitions for c in t.when)
 
 
 def _values(value: str | list[str]) -> frozenset[str]:

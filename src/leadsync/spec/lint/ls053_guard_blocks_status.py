@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 from leadsync.diagnostics import Diagnostic
 from leadsync.spec.codes import diag
-from leadsync.spec.lint.lifecycle import constraints
+from leadsync.spec.lint.lifecycle import constraints, converts_in_flow
 from leadsync.spec.locate import Locator
 from leadsync.spec.model import Spec, StatusIs, Transition
 
@@ -40,8 +40,6 @@ def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
     below = [s.value for s in spec.stages if spec.stage_rank(s.value) < rank]
     if not below:
         return
-    from leadsync.render.compile import converts_in_flow
-
     for i, status in enumerate(spec.statuses):
         if status.default or (status.converted and not converts_in_flow(spec)):
             continue
