@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from leadsync.metadata.model import ValidationRule
-from leadsync.render.apex import apex_string, apex_value, expected_messages, scenario_test_class, scenario_class_name
+from leadsync.render.apex import apex_string, apex_value, expected_messages, scenario_class_name
 from leadsync.render.compile import compile_spec
 from leadsync.render.output import write_tree
 from leadsync.spec.model import Spec
