@@ -246,3 +246,16 @@ def test_the_local_org_refuses_a_bypass_permission_that_does_not_exist(local_org
     assert "no CustomPermission named Lifecycle_Override found" in problems
     assert "Lifecycle_Override" in problems.replace("no CustomPermission named Lifecycle_Override found", "") \
         or len(job.failures) >= 2  # the guards' $Permission.Lifecycle_Override too
+
+
+def test_bad_input_gives_exit_codes_not_tracebacks(tmp_path):
+    env = {name: None for name in ORG_ENV}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("leadsync: 1\nname: x\nstages: [{value: A}]\n")
+    invalid = CliRunner().invoke(main_group, ["test", str(bad), "--instance-url", "https://127.0.0.1:9"], env=env)
+    assert invalid.exit_code == 1 and "bad.yaml:" in invalid.stderr and "Traceback" not in invalid.output
+    no_org = CliRunner().invoke(main_group, ["test", str(LIFECYCLE)], env=env)
+    assert no_org.exit_code == 2 and "no org given" in no_org.stderr
+    junit = tmp_path / "out.xml"
+    CliRunner().invoke(main_group, ["test", str(bad), "--junit", str(junit), "--instance-url", "https://x"], env=env)
+    assert ET.parse(junit).getroot().find(".//failure") is not None
