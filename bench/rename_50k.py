@@ -69,6 +69,36 @@ def main(leads: int) -> None:
     if calls is not None:
         print(f"API calls during the deploy: {calls} ({calls / leads * 10_000:.1f} per 10,000 leads)")
     print(f"peak RSS: deploy process {child_mb:.0f} MB; local org (this process) {self_mb:.0f} MB")
+    in_process(leads)
+
+
+def in_process(leads: int) -> None:
+    """The same rename with `--target-org local`: the org inside the deploy process (one RSS for both)."""
+    from leadsync.localorg.server import LocalOrg
+
+    with tempfile.TemporaryDirectory() as tmp:
+        state = Path(tmp) / "org"
+        org = LocalOrg(state, deploy_seconds=0.05).start()
+        try:
+            for start in range(0, leads, 10_000):
+                org.add_leads([{"LastName": f"L{i}", "Company": "Bench", "Status": "Working - Contacted"}
+                               for i in range(start, min(leads, start + 10_000))])
+        finally:
+            org.stop()
+        spec = Path(tmp) / "leadsync.yaml"
+        spec.write_text(SPEC, encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if k not in ORG_ENV}
+        env["LEADSYNC_LOCAL_ORG_STATE"] = str(state)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "leadsync", "deploy", str(spec), "--target-org", "local"],
+                              capture_output=True, text=True, env=env)
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(f"deploy failed ({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    note = "" if after > before else " (not above the first run's peak)"
+    print(f"--target-org local (org in the deploy process): {elapsed:.1f} s end to end; peak RSS {after:.0f} MB{note}")
 
 
 if __name__ == "__main__":
