@@ -88,8 +88,9 @@ def valid_specs(draw) -> dict:
         # Stage conditions only where nothing sets the stage: a stage condition after a later
         # stage would be a (deliberate) backward move, LS029.
         when = draw(st.lists(conditions(statuses, [] if "stage" in action else stages, API), max_size=3))
-        transitions.append({"name": name, "on": draw(st.sampled_from(["create", "update", "any"])),
-                            "when": when, "set": action})
+        # No create transition sets a status: a guard may refuse every lead it fires on (LS056).
+        on = draw(st.sampled_from(["update", "any"] if "status" in action else ["create", "update", "any"]))
+        transitions.append({"name": name, "on": on, "when": when, "set": action})
     if transitions:
         spec["transitions"] = transitions
     scenarios = []

@@ -178,6 +178,11 @@ _ALL = (
          "A transition `on: create` that sets `status` replaces the status a web-to-lead form, an import or an "
          "integration gave the lead. Drop `status` (the default status applies when none is given) or restrict "
          "the transition with `when: [{status: DEFAULT}]`."),
+    Code("LS056", "create transition whose leads a guard refuses", E,
+         "The transition gives new leads a status that a guard refuses on create (a status that requires a "
+         "reason the transition does not set, or one `guards.status_requires_stage` refuses below a stage new "
+         "leads do not reach), so every lead it fires on fails to save. Set the reason or the stage in the same "
+         "`set`, or choose another status."),
     # --- rendering (raised by render/, listed here so every code has one page) ---------------
     Code("LS900", "rendered metadata breaks the Metadata API schema", E,
          "A rendered file does not match the Metadata API schema (XSD). This is a leadsync bug or a "

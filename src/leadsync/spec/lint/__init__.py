@@ -46,6 +46,7 @@ _RULE_MODULES = (
     "ls053_guard_blocks_status",
     "ls054_unreachable_stage",
     "ls055_create_overwrites_status",
+    "ls056_create_refused",
 )
 RULES = tuple(import_module(f"{__name__}.{name}") for name in _RULE_MODULES)
 
