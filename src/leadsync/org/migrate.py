@@ -301,29 +301,30 @@ def apply(client: OrgClient, spec: Spec, plan: MigrationPlan, progress: MoveProg
     backfilled = backfill_failed = 0
     if plan.backfill is not None:
         stage = spec.stage_field.name
-        rows = [{"Id": r["Id"], stage: stage_for(spec, r[STATUS])}
-                for r in records.select(["Id", STATUS], [condition(stage, None), condition("IsConverted", False)],
-                                        expected=plan.backfill.leads)]
-        done = _update(records, rows, f"backfilling {plan.backfill.field}", progress)
+        pairs = [(r["Id"], stage_for(spec, r[STATUS]))
+                 for r in records.select(["Id", STATUS], [condition(stage, None), condition("IsConverted", False)],
+                                         expected=plan.backfill.leads)]
+        done = _update(records, stage, pairs, f"backfilling {plan.backfill.field}", progress)
         backfilled, backfill_failed = done.updated, done.failed
         failures += done.failures
         apis.append(done.api)
     moved: dict[str, tuple[int, int]] = {}
-    rows, owner = [], []
+    rows: list[tuple[str, str]] = []
+    owner: list[str] = []
     for r in plan.renames:
         for rec in records.select(["Id"], [condition(STATUS, r.old), condition("IsConverted", False)],
                                   expected=r.leads):
-            rows.append({"Id": rec["Id"], STATUS: r.new})
+            rows.append((rec["Id"], r.new))
             owner.append(r.old)
     if rows:
         olds = dict.fromkeys(owner)
         label = (f"moving leads off '{next(iter(olds))}'" if len(olds) == 1
                  else f"moving leads off {len(olds)} renamed statuses")
-        done = _update(records, rows, label, progress)
+        done = _update(records, STATUS, rows, label, progress)
         failed_ids = {f.id[:15] for f in done.failures}
-        for row, old in zip(rows, owner):
+        for (lead_id, _new), old in zip(rows, owner):
             ok, bad = moved.get(old, (0, 0))
-            moved[old] = (ok, bad + 1) if row["Id"][:15] in failed_ids else (ok + 1, bad)
+            moved[old] = (ok, bad + 1) if lead_id[:15] in failed_ids else (ok + 1, bad)
         failures += done.failures
         apis.append(done.api)
     results = []
@@ -349,12 +350,13 @@ def _recount(spec: Spec, records: LeadRecords) -> MigrationPlan:
     return MigrationPlan(tuple(out))
 
 
-def _update(records: LeadRecords, rows: list[dict], label: str, progress: MoveProgress) -> UpdateResult:
-    if not rows:
+def _update(records: LeadRecords, field_name: str, pairs: list[tuple[str, str]], label: str,
+            progress: MoveProgress) -> UpdateResult:
+    if not pairs:
         return UpdateResult()
-    progress.moving(label, len(rows))
+    progress.moving(label, len(pairs))
     try:
-        return records.update(rows, progress.moved)
+        return records.update_column(field_name, pairs, progress.moved)
     finally:
         progress.moved_all()
 

@@ -106,22 +106,58 @@ class LeadRecords:
             yield {f: _get(row, f) for f in fields}
 
     def _bulk_select(self, soql: str, fields: Sequence[str]) -> Iterator[dict]:
-        from simple_salesforce.exceptions import SalesforceError, SalesforceOperationError
-
+        """A Bulk API 2.0 query job: create, wait, read the CSV pages, delete the job (its results are
+        kept by the org otherwise)."""
         from leadsync.org.session import OrgFault
 
-        pages = self._client._call("a Bulk API 2.0 query",
-                                   lambda: self._client._sf.bulk2.Lead.query(soql, max_records=BULK_PAGE,
-                                                                            wait=BULK_FIRST_POLL))
+        client = self._client._sf.bulk2.Lead._client  # simple-salesforce's _Bulk2Client for Lead
+        call = self._client._call
+        job_id = call("a Bulk API 2.0 query", lambda: client.create_job("query", query=soql))["id"]
+        try:
+            info = self._poll(job_id, True)
+            if info.get("state") != "JobComplete":
+                raise OrgFault(f"the org's Bulk API 2.0 query {job_id} ended {info.get('state')}: "
+                               f"{info.get('errorMessage') or 'no message'}")
+            locator = ""
+            while True:
+                page = call("a Bulk API 2.0 query", lambda: client.get_query_results(job_id, locator, BULK_PAGE))
+                for rec in csv.DictReader(io.StringIO(page["records"])):
+                    yield {f: (_get(rec, f) or None) for f in fields}
+                locator = page["locator"]
+                if not locator:
+                    break
+        finally:
+            self._delete_job("query", job_id)
+
+    def _delete_job(self, kind: str, job_id: str) -> None:
+        """Best effort: a job left behind costs the org storage until Salesforce drops it (7 days)."""
+        try:
+            self._client._call("a Bulk API 2.0 job", lambda: self._client._sf.restful(f"jobs/{kind}/{job_id}",
+                                                                                      method="DELETE"))
+        except Exception:  # noqa: BLE001 — the work is done; a job not deleted is not a failure
+            pass
+
+    def _poll(self, job_id: str, is_query: bool, on_progress: Callable[[int], None] = lambda n: None,
+              total: int = 0) -> dict:
+        from leadsync.org.session import OrgFault
+
+        client = self._client._sf.bulk2.Lead._client
+        delay, waited, reported = BULK_FIRST_POLL, 0.0, 0
         while True:
-            try:
-                page = self._client._call("a Bulk API 2.0 query", lambda: next(pages, None))
-            except (SalesforceError, SalesforceOperationError) as err:  # a Failed or Aborted job
-                raise OrgFault(f"the org's Bulk API 2.0 query failed: {err}") from None
-            if page is None:
-                return
-            for rec in csv.DictReader(io.StringIO(page)):
-                yield {f: (_get(rec, f) or None) for f in fields}
+            self._sleep(delay)
+            waited += delay
+            info = self._client._call("a Bulk API 2.0 job", lambda: client.get_job(job_id, is_query))
+            processed = min(int(info.get("numberRecordsProcessed") or 0), total)
+            if processed > reported:
+                on_progress(processed - reported)
+                reported = processed
+            if info.get("state") in ("JobComplete", "Failed", "Aborted"):
+                if info.get("state") == "JobComplete" and reported < total:
+                    on_progress(total - reported)
+                return info
+            if waited > BULK_TIMEOUT:
+                raise OrgFault(f"Bulk API 2.0 job {job_id} did not finish within {BULK_TIMEOUT:.0f} s")
+            delay = min(delay * 1.5, BULK_MAX_POLL)
 
     # -- writes
 
@@ -132,6 +168,15 @@ class LeadRecords:
         if len(rows) <= self.collection_limit:
             return self._collections(rows, on_progress)
         return self._bulk(rows, on_progress)
+
+    def update_column(self, field_name: str, pairs: list[tuple[str, str]],
+                      on_progress: Callable[[int], None] = lambda n: None) -> UpdateResult:
+        """Set one field: `pairs` of (Id, value). Like `update`, without a dict per row (50,000 leads)."""
+        if not pairs:
+            return UpdateResult()
+        if len(pairs) <= self.collection_limit:
+            return self._collections([{"Id": i, field_name: v} for i, v in pairs], on_progress)
+        return self._bulk(_Column(field_name, pairs), on_progress)
 
     def _collections(self, rows: list[dict], on_progress: Callable[[int], None]) -> UpdateResult:
         result = UpdateResult(api="collections")
@@ -164,7 +209,7 @@ class LeadRecords:
             call("a Bulk API 2.0 upload", lambda: client.upload_job_data(job_id, data))
             del data
             call("a Bulk API 2.0 job", lambda: client.close_job(job_id))
-            info = self._wait(job_id, on_progress, len(rows))
+            info = self._poll(job_id, False, on_progress, len(rows))
         except BaseException:
             try:
                 state = call("a Bulk API 2.0 job", lambda: client.get_job(job_id, False)).get("state")
@@ -182,31 +227,30 @@ class LeadRecords:
             text = call("a Bulk API 2.0 result", lambda: client.get_ingest_results(job_id, "failedResults"))
             for rec in csv.DictReader(io.StringIO(text)):
                 result.failures.append(RowFailure(rec.get("sf__Id") or rec.get("Id") or "", rec.get("sf__Error") or ""))
+        self._delete_job("ingest", job_id)
         return result
 
-    def _wait(self, job_id: str, on_progress: Callable[[int], None], total: int) -> dict:
-        from leadsync.org.session import OrgFault
 
-        client = self._client._sf.bulk2.Lead._client
-        delay, waited, reported = BULK_FIRST_POLL, 0.0, 0
-        while True:
-            self._sleep(delay)
-            waited += delay
-            info = self._client._call("a Bulk API 2.0 job", lambda: client.get_job(job_id, False))
-            processed = min(int(info.get("numberRecordsProcessed") or 0), total)
-            if processed > reported:
-                on_progress(processed - reported)
-                reported = processed
-            if info.get("state") in ("JobComplete", "Failed", "Aborted"):
-                if info.get("state") == "JobComplete" and reported < total:
-                    on_progress(total - reported)
-                return info
-            if waited > BULK_TIMEOUT:
-                raise OrgFault(f"Bulk API 2.0 job {job_id} did not finish within {BULK_TIMEOUT:.0f} s")
-            delay = min(delay * 1.5, BULK_MAX_POLL)
+class _Column:
+    """(Id, value) pairs of one field, written as a two-column CSV."""
+
+    def __init__(self, field_name: str, pairs: list[tuple[str, str]]):
+        self.field_name, self.pairs = field_name, pairs
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(("Id", self.field_name))
+        writer.writerows(self.pairs)
+        return out.getvalue()
 
 
-def _csv(rows: list[dict]) -> str:
+def _csv(rows) -> str:
+    if isinstance(rows, _Column):
+        return rows.csv()
     out = io.StringIO()
     fields = list(rows[0])
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
