@@ -113,9 +113,9 @@ class _ClassWriter:
             "        System.assert(found, step + ': expected a validation error containing ' + accepted + ', got: ' + message);",
             "    }",
             "",
-            "    private static void expectUnchanged(Lead before, Lead after, String step) {",
+            "    private static void expectUnchanged(Lead earlier, Lead later, String step) {",
             f"        for (String field : new List<String>{{ {', '.join(apex_string(f) for f in fields)} }}) {{",
-            "            System.assertEquals(before.get(field), after.get(field), step + ': ' + field + ' changed by a failed save');",
+            "            System.assertEquals(earlier.get(field), later.get(field), step + ': ' + field + ' changed by a failed save');",
             "        }",
             "    }",
         ]
