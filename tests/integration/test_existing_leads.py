@@ -164,10 +164,14 @@ def test_bulk_api_for_large_volumes_and_an_interrupted_move_finishes_on_the_next
     assert len(org.leads.all()) == 2_500
     assert_every_open_lead_active(org)  # new values active before any move; old still active
     assert statuses_in_org(org)["Working - Contacted"] is True
+    staged = sum(1 for lead in org.leads.all() if lead.get("Lead_Stage__c"))
+    assert 0 < staged < 2_500  # the backfill job stopped half-way: the first half is in
     second = cli(org, "deploy", str(spec), "--json")
     assert second.exit_code == 0, second.output
     doc = json.loads(second.stdout)["migration"]
     assert "bulk2" in doc["apis"] and doc["complete"] is True
+    assert doc["backfill"]["filled"] == 2_500 - staged  # the counts add up
+    assert {r["from"]: r["moved"] for r in doc["renames"]}["Working - Contacted"] == 2_500
     assert by_status(org) == {"Attempted to Contact": 2_500}
     assert statuses_in_org(org)["Working - Contacted"] is False
     assert {lead.get("Lead_Stage__c") for lead in org.leads.all()} == {"SQL"}
