@@ -126,10 +126,6 @@ def deploy_command(spec, org, dry_run, test_level, tests, wait, as_json, junit_f
     """Render SPEC and deploy it with the Metadata API (--dry-run: check-only).
 
     With --all ORGS.yaml: deploy many client specs to their orgs (SPEC and ORG-OPTIONS come from the file)."""
-    if not (resume_id or quick_id or cancel_id):
-        from leadsync.org.wsdl import prepare
-
-        prepare("63.0")  # simple-salesforce's Metadata API WSDL parses in the background from the start
     ctx = click.get_current_context()
     debug = debug or bool((ctx.obj or {}).get("debug"))
     if orgs_file is not None:

@@ -28,9 +28,6 @@ from leadsync.exitcodes import ExitCode
 @click.option("--debug", is_flag=True, help="Show tracebacks and request logs (never secrets).")
 def plan_command(spec, org, as_json, detailed_exitcode, template_dir, debug):
     """Show what deploying SPEC would change in the org, value by value (nothing is deployed)."""
-    from leadsync.org.wsdl import prepare
-
-    prepare("63.0")  # simple-salesforce's Metadata API WSDL parses in the background from the start
     ctx = click.get_current_context()
     debug = debug or bool((ctx.obj or {}).get("debug"))
     from leadsync.org import auth

@@ -396,6 +396,26 @@ class OrgClient:
 
         return str(self._call("deployRecentValidation", call))
 
+    def list_metadata(self, type_: str) -> list[str]:
+        """Full names of the org's components of one metadata type (listMetadata), sorted.
+
+        One SOAP envelope posted the way simple-salesforce posts its retrieve and deploy, so no WSDL is
+        parsed for it (zeep's listMetadata would parse 1.5 MB of WSDL first)."""
+        from xml.sax.saxutils import escape
+
+        from simple_salesforce.util import call_salesforce
+
+        def call():
+            md = self._mdapi()
+            body = _LIST_METADATA.format(session=escape(md._session_id), type=escape(type_),
+                                         version=escape(self.api_version))
+            return call_salesforce(url=md.metadata_url, method="POST", session=md.session, headers=md.headers,
+                                   additional_headers={"Content-Type": "text/xml", "SOAPAction": "listMetadata"},
+                                   data=body)
+
+        root = ET.fromstring(self._call("listMetadata", call).content)
+        return sorted({(el.text or "").strip() for el in root.iter(_MT + "fullName")} - {""})
+
     def retrieve(self, members: dict[str, list[str]], *, timeout: float = 600.0,
                  sleep: Callable[[float], None] = time.sleep, policy=None) -> bytes:
         """Retrieve the named components (unpackaged, single package); the zip's bytes.
@@ -437,7 +457,9 @@ class OrgClient:
             bind(self._sf)  # the WSDL is parsed once per process (org/wsdl.py)
             md = self._sf.mdapi
             # zeep's own transport has a plain requests session: give it ours (trust, timeouts, logs).
-            if md._client.transport.session is not self._session:
+            from leadsync.org.wsdl import has_zeep
+
+            if has_zeep(md) and md._client.transport.session is not self._session:
                 md._client.transport.session = self._session
             return md
 
@@ -477,7 +499,18 @@ class OrgClient:
             if md is not None:
                 md._session_id = token
                 md.headers["Authorization"] = "Bearer " + token
-                md._session_header = md._client.get_element("ns0:SessionHeader")(sessionId=token)
+                from leadsync.org.wsdl import has_zeep
+
+                if has_zeep(md):  # else the lazy zeep client is built with the new token
+                    md._session_header = md._client.get_element("ns0:SessionHeader")(sessionId=token)
+
+
+_LIST_METADATA = """<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" \
+xmlns:met="http://soap.sforce.com/2006/04/metadata">
+   <soapenv:Header><met:SessionHeader><met:sessionId>{session}</met:sessionId></met:SessionHeader></soapenv:Header>
+   <soapenv:Body><met:listMetadata><met:queries><met:type>{type}</met:type></met:queries>\
+<met:asOfVersion>{version}</met:asOfVersion></met:listMetadata></soapenv:Body>
+</soapenv:Envelope>"""
 
 
 def _xsd(value: bool) -> str:

@@ -143,10 +143,6 @@ def deploy_spec(
     from leadsync.build import build
     from leadsync.org.plan import make_plan
 
-    from leadsync.org.client import DEFAULT_API_VERSION
-    from leadsync.org.wsdl import prepare
-
-    prepare(DEFAULT_API_VERSION)  # the WSDL parse overlaps the build and the login
     action = "validate" if request.options.check_only else "deploy"
     progress.phase(f"rendering {spec_path}")
     built = build(spec_path, layout="mdapi", template_dir=template_dir)  # the one build: bundle, files

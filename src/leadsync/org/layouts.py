@@ -92,14 +92,8 @@ def pending(client: OrgClient, spec: Spec, bundle: m.Bundle) -> list[LayoutChang
 
 
 def list_layouts(client: OrgClient) -> list[str]:
-    """Full names of the org's layouts (listMetadata)."""
-    def call():
-        md = client._mdapi()
-        query = md._client.get_type("ns0:ListMetadataQuery")(type="Layout")
-        return md.list_metadata([query]) or []
-
-    rows = client._call("listMetadata", call)
-    return sorted({str(getattr(r, "fullName", "") or "") for r in rows} - {""})
+    """Full names of the org's layouts (listMetadata, without parsing the WSDL: OrgClient.list_metadata)."""
+    return client.list_metadata("Layout")
 
 
 def patch_layout(data: bytes, fields: list[tuple[str, str]]) -> tuple[bytes, tuple[tuple[str, str], ...]] | None:

@@ -407,10 +407,6 @@ def plan_spec(spec_path, connect, *, template_dir=None, progress=None, retry_pol
     from leadsync.build import build
     from leadsync.org.poll import DEFAULT_POLICY, retry_unless_unreachable, with_retries
 
-    from leadsync.org.client import DEFAULT_API_VERSION
-    from leadsync.org.wsdl import prepare
-
-    prepare(DEFAULT_API_VERSION)  # the WSDL parse overlaps the build and the login
     built = build(spec_path, layout="mdapi", template_dir=template_dir)
     diagnostics = tuple(built.diagnostics)
     if not built.ok:

@@ -32,41 +32,64 @@ def _template(version: str):
 
 
 def bind(sf) -> None:
-    """Give a simple_salesforce.Salesforce its `mdapi` from the shared parse (unless it has one)."""
+    """Give a simple_salesforce.Salesforce its `mdapi` (unless it has one), its zeep client built lazily.
+
+    simple-salesforce's deploy, retrieve and their status calls post its own XML templates and never
+    touch zeep: a plan or a deploy parses no WSDL at all. The zeep client (`_client`, `_service`,
+    `_session_header`) is built from the shared parse the first time something asks for it (listMetadata
+    through zeep, cancelDeploy, deployRecentValidation, readMetadata)."""
     if sf._mdapi is not None:
         return
-    from zeep import Client
-    from zeep.transports import Transport
-
-    template = _template(sf.sf_version)
-    api = object.__new__(type(template))  # not copy.copy: SfdcMetadataApi.__getattr__ would recurse
-    api.__dict__.update(template.__dict__)
-    api.session, api._session_id, api._instance = sf.session, sf.session_id, sf.sf_instance
-    api.metadata_url, api.headers, api._deploy_zip = sf.metadata_url, sf.headers, None
-    transport = Transport()
-    transport.session.close()
-    transport.session = sf.session  # zeep's SOAP calls go through the org's own verified session
-    api._client = Client(template._client.wsdl, transport=transport, settings=template._client.settings)
-    api._service = api._client.create_service(_BINDING, sf.metadata_url)
-    api._session_header = api._client.get_element("ns0:SessionHeader")(sessionId=sf.session_id)
+    api = object.__new__(_lazy_class())
+    api.__dict__.update(session=sf.session, _session_id=sf.session_id, _instance=sf.sf_instance,
+                        metadata_url=sf.metadata_url, headers=sf.headers, _api_version=sf.sf_version,
+                        _deploy_zip=None)
     sf._mdapi = api
 
 
-def prepare(version: str) -> None:
-    """Start parsing the WSDL for `version` in the background, once per process: a command calls it
-    before it builds the spec, so the parse overlaps the build and the login instead of following them."""
+def has_zeep(api) -> bool:
+    """Whether `api`'s zeep client was built (a lazy one builds it on first use)."""
+    return "_client" in api.__dict__
+
+
+_LAZY: dict[str, type] = {}
+_ZEEP_ATTRS = ("_client", "_service", "_session_header")
+
+
+def _lazy_class() -> type:
     with _LOCK:
-        if version in _PARSED or version in _STARTED:
+        if "class" not in _LAZY:
+            from simple_salesforce.metadata import SfdcMetadataApi
+
+            class LazyMetadataApi(SfdcMetadataApi):
+                """SfdcMetadataApi whose zeep client is built on first use, from the one parsed WSDL."""
+
+                def __getattr__(self, item):  # only called for attributes not set yet
+                    if item in _ZEEP_ATTRS:
+                        _build_zeep(self)
+                        return self.__dict__[item]
+                    if item.startswith("__"):
+                        raise AttributeError(item)
+                    return super().__getattr__(item)
+
+            _LAZY["class"] = LazyMetadataApi
+        return _LAZY["class"]
+
+
+def _build_zeep(api) -> None:
+    from zeep import Client
+    from zeep.transports import Transport
+
+    template = _template(api.__dict__["_api_version"])
+    with _LOCK:
+        if "_client" in api.__dict__:
             return
-        _STARTED.add(version)
+        transport = Transport()
+        transport.session.close()
+        transport.session = api.__dict__["session"]  # zeep's SOAP calls go through the org's own verified session
+        client = Client(template._client.wsdl, transport=transport, settings=template._client.settings)
+        api.__dict__["_service"] = client.create_service(_BINDING, api.__dict__["metadata_url"])
+        api.__dict__["_session_header"] = client.get_element("ns0:SessionHeader")(
+            sessionId=api.__dict__["_session_id"])
+        api.__dict__["_client"] = client
 
-    def parse() -> None:
-        try:
-            _template(version)
-        except Exception:  # noqa: BLE001 — the first real call parses it again and reports the failure
-            pass
-
-    threading.Thread(target=parse, name=f"leadsync-wsdl-{version}", daemon=True).start()
-
-
-_STARTED: set[str] = set()
