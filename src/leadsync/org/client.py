@@ -7,9 +7,10 @@ has no helper for (`cancelDeploy`, `deployRecentValidation`) through the zeep se
 from its WSDL. No HTTP or session type appears in a signature here; failures arrive as leadsync errors
 (`session.classify`). An expired session is renewed once per call when the way we logged in allows it.
 
-Building `sf.mdapi` parses the WSDL (about half a second): it happens once per process (org/wsdl.py;
-each client still gets its own zeep client and session), in a background thread started by `warm_up()`
-so that it overlaps the first REST call.
+simple-salesforce's deploy, retrieve and status calls post their own XML templates; `list_metadata`
+posts one envelope the same way. So a plan or a deploy parses no WSDL: the zeep client (the 1.5 MB WSDL,
+about half a second of CPU, parsed once per process: org/wsdl.py) is built only for the calls that need
+it (cancelDeploy, deployRecentValidation, readMetadata).
 """
 
 from __future__ import annotations
