@@ -1,21 +1,21 @@
 """Safety guards checked before anything is deployed to an org.
 
-The guards are pure: `guard_production` judges an `OrgInfo`; `removed_values` compares the org's
-picklists with what a deploy holds and `guard_value_removal` judges what was found; each refusal is a
-`Refused` (exit 4). `find_removals` is the one function here that asks the org (through `OrgClient`):
-it retrieves the picklists a deploy touches, compares them, and counts the leads holding each value
-the deploy would deactivate.
+The guards are pure: `guard_production` judges an `OrgInfo`; `guard_value_removal` judges the values
+a deploy would deactivate (`Removal`s, found by the plan: org/plan.py); `guard_obsolete` the components
+leadsync rendered before and no longer renders; each refusal is a `Refused` (exit 4).
+`lead_counts_by_conversion` is the one function here that asks the org (one GROUP BY query).
+`removed_values` compares two Bundles' picklists (metadata/diff.py does it for the plan).
 
 Why values matter: a deploy that leaves a picklist value out does not delete it, Salesforce deactivates
 it, and leads that hold it keep an inactive value (reports, list views and automation that name it stop
-matching). A removed value no lead holds loses nothing (a fresh org's standard statuses, say): only
-values that leads hold need `--allow-destructive`.
+matching). A removed value no open lead holds loses nothing (a fresh org's standard statuses, say);
+converted leads are read-only and keep their values whatever happens, so they never block: only values
+that open leads hold need `--allow-destructive`.
 """
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from leadsync.errors import Refused
@@ -117,22 +117,6 @@ def guard_obsolete(components, *, allow_destructive: bool) -> None:
         )
 
 
-def find_removals(org: OrgClient, deployed: m.Bundle) -> tuple[Removal, ...]:
-    """What deploying `deployed` would deactivate in `org`, with the leads holding each value.
-
-    One retrieve of the picklists `deployed` holds; then one aggregate query per field that loses a
-    value (never for a field the org does not have: the query would be refused).
-    """
-    members = picklist_members(deployed)
-    if not members:
-        return ()
-    current = _parse_zip(org.retrieve(members))
-    removals = removed_values(current, deployed)
-    counts = {f: lead_counts_by_conversion(org, f.split(".", 1)[1]) for f in dict.fromkeys(r.field for r in removals)}
-    return tuple(replace(r, leads=counts[r.field].get(r.value.casefold(), (0, 0))[0],
-                         converted=counts[r.field].get(r.value.casefold(), (0, 0))[1]) for r in removals)
-
-
 def picklist_members(bundle: m.Bundle) -> dict[str, list[str]]:
     """package.xml members of the picklists `bundle` holds: LeadStatus and the custom picklist fields."""
     members: dict[str, list[str]] = {}
@@ -143,17 +127,6 @@ def picklist_members(bundle: m.Bundle) -> dict[str, list[str]]:
         if isinstance(f, m.PicklistField):
             members.setdefault("CustomField", []).append(f"{m.OBJECT}.{f.full_name}")
     return members
-
-
-def lead_counts(org: OrgClient, field_name: str) -> dict[str, int]:
-    """Leads by value of one Lead field (casefolded, as SOQL compares picklist values); null is left out."""
-    counts: dict[str, int] = {}
-    for row in org.query(f"SELECT {field_name}, COUNT(Id) n FROM {m.OBJECT} GROUP BY {field_name}"):
-        value = next((v for k, v in row.items() if k.lower() == field_name.lower()), None)
-        if value is not None:
-            key = str(value).casefold()
-            counts[key] = counts.get(key, 0) + int(row.get("n") or 0)
-    return counts
 
 
 def lead_counts_by_conversion(org: OrgClient, field_name: str) -> dict[str, tuple[int, int]]:
@@ -174,29 +147,13 @@ def lead_counts_by_conversion(org: OrgClient, field_name: str) -> dict[str, tupl
     return out
 
 
-def _parse_zip(data: bytes) -> m.Bundle:
-    import zipfile
-
-    from leadsync.metadata.parse import parse_files
-    from leadsync.org.session import OrgFault
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            files = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
-    except (zipfile.BadZipFile, EOFError, ValueError) as err:
-        raise OrgFault(f"the org's retrieve result is not a readable zip: {err}") from None
-    return parse_files(files)
-
-
 __all__ = [
     "Removal",
     "active_values",
-    "find_removals",
     "guard_obsolete",
     "guard_production",
     "guard_value_removal",
     "held",
-    "lead_counts",
     "lead_counts_by_conversion",
     "picklist_members",
     "removed_values",
