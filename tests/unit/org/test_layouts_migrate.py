@@ -115,3 +115,39 @@ def test_renamed_values_are_not_destructive():
     kept = migrate.exempt_renamed(removals, plan)
     assert kept == (Removal("Lead.Status", "Open - Not Contacted", 0), Removal("Lead.Status", "Other", 4),
                     Removal("Lead.Lead_Stage__c", "Old", 1))
+
+
+def test_layout_names_from_the_spec():
+    class S:
+        layouts = "all"
+
+    org = ["Account-Account Layout", "Lead-Lead Layout", "Lead-Inbound Layout"]
+    assert layouts.layout_names(S, org) == ["Lead-Inbound Layout", "Lead-Lead Layout"]
+    S.layouts = "none"
+    assert layouts.layout_names(S, org) == []
+    S.layouts = ["Lead Layout", "Lead-Missing Layout"]
+    assert layouts.layout_names(S, org) == ["Lead-Lead Layout"]
+    assert layouts.missing_layouts(S, org) == ["Lead-Missing Layout"]
+
+
+def test_import_with_a_stage_field_takes_its_active_values():
+    from leadsync.importer import import_files
+
+    field = (b'<?xml version="1.0" encoding="UTF-8"?>\n<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">'
+             b"<fullName>Journey__c</fullName><label>Journey</label><type>Picklist</type><valueSet><restricted>true"
+             b"</restricted><valueSetDefinition><sorted>false</sorted>"
+             b"<value><fullName>Cold</fullName><default>false</default><label>Cold</label></value>"
+             b"<value><fullName>Warm</fullName><default>true</default><label>Warm</label></value>"
+             b"<value><fullName>Old</fullName><default>false</default><label>Old</label><isActive>false</isActive></value>"
+             b"<value><fullName>Hot</fullName><default>false</default><label>Hot</label></value>"
+             b"</valueSetDefinition></valueSet></CustomField>")
+    files = {"objects/Lead/fields/Journey__c.field-meta.xml": field}
+    imported = import_files(files, name="acme", stage_field="Journey__c")
+    assert [s["value"] for s in imported.spec["stages"]] == ["Cold", "Warm", "Hot"]
+    assert imported.spec["stages"][1]["default"] is True
+    assert imported.spec["stage_field"]["name"] == "Journey__c"
+    assert "# inactive in the org, not imported: Old" in imported.text
+    unknown = import_files(files, name="acme", stage_field="Nope__c")
+    assert any("--stage-field Nope__c" in w for w in unknown.warnings)
+    hinted = import_files(files, name="acme")
+    assert "leadsync's defaults" in hinted.text
