@@ -59,11 +59,12 @@ def render_all(folder: str, out_dir: Path, layout: str, template_dir: Path | Non
 
 def _refuse_foreign(out: Path, ours) -> None:
     from leadsync.errors import LeadsyncError
+    from leadsync.render.output import rendered_before
 
     if out.exists() and not out.is_dir():
         raise click.UsageError(f"{out} exists and is not a folder")
     foreign = sorted(rel for rel in (p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir())
-                     if not ours.fullmatch(rel)) if out.is_dir() else []
+                     if not (ours.fullmatch(rel) and rendered_before(out, rel))) if out.is_dir() else []
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         raise LeadsyncError(f"{out} holds files that are not part of a leadsync render ({shown}); nothing was "

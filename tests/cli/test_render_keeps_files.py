@@ -89,12 +89,50 @@ def test_readme_everyday_pair_renders_source_then_mdapi_into_the_same_folder(tmp
 
 def test_stale_rendered_files_go_when_other_files_are_kept(tmp_path: Path):
     out = tmp_path / "out"
-    out.mkdir()
+    assert run("render", str(presets_dir() / "salesforce-default.yaml"), "-o", str(out), "--format", "mdapi").exit_code == 0
     (out / "keep.txt").write_text("k\n")
-    (out / "flows").mkdir()
-    (out / "flows" / "Old_Render.flow").write_text("<Flow/>\n")
+    assert "flows/sfdefault_Lead_Lifecycle.flow" in tree(out)
     result = run("render", str(PRESET), "-o", str(out), "--format", "mdapi", "--force")
     assert result.exit_code == 0, result.output
     files = tree(out)
-    assert "keep.txt" in files and "flows/Old_Render.flow" not in files and "package.xml" in files
+    assert "keep.txt" in files and "flows/sfdefault_Lead_Lifecycle.flow" not in files and "package.xml" in files
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temp files left behind"
+
+
+def test_a_users_own_flow_or_permission_set_in_the_folder_is_never_deleted(tmp_path: Path):
+    """A path a layout could render (flows/, permissionsets/) is not enough: only a file carrying
+    leadsync's mark, or one of the names only leadsync writes, is a render's to replace."""
+    out = tmp_path / "out"
+    assert run("render", str(PRESET), "-o", str(out), "--format", "mdapi").exit_code == 0
+    mine = {"flows/Mine.flow": b"<Flow/>\n", "permissionsets/Sales.permissionset": b"<PermissionSet/>\n",
+            "standardValueSets/LeadSource.standardValueSet": b"<StandardValueSet/>\n"}
+    for rel, data in mine.items():
+        (out / rel).write_bytes(data)
+    refused = run("render", str(PRESET), "-o", str(out), "--format", "mdapi")
+    assert refused.exit_code == 1 and "flows/Mine.flow" in refused.output
+    assert all(tree(out)[rel] == data for rel, data in mine.items())
+    for layout in ("mdapi", "source"):
+        result = run("render", str(PRESET), "-o", str(out), "--format", layout, "--force")
+        assert result.exit_code == 0, result.output
+        assert all(tree(out)[rel] == data for rel, data in mine.items()), layout
+    assert "sfdx-project.json" in tree(out) and "package.xml" not in tree(out)  # the other render went
+
+
+def test_every_file_any_render_writes_is_recognised_as_a_renders(tmp_path: Path):
+    """What `rendered_before` must know: every file of every shipped spec and fixture, in both layouts."""
+    from leadsync.build import build
+    from leadsync.render.layouts import RENDERED_ANY
+    from leadsync.render.output import rendered_before, write_tree
+
+    repo = Path(__file__).resolve().parents[2]
+    specs = [*presets_dir().glob("*.yaml"), *(repo / "config" / "clients").glob("*.yaml"),
+             *(repo / "tests" / "fixtures" / "specs").rglob("*.yaml")]
+    for spec in specs:
+        for layout in ("source", "mdapi"):
+            result = build(str(spec), layout=layout)
+            if not result.ok:
+                continue
+            out = tmp_path / f"{spec.stem}-{layout}"
+            write_tree(result.files, out)
+            unknown = [rel for rel in result.files if not (RENDERED_ANY.fullmatch(rel) and rendered_before(out, rel))]
+            assert unknown == [], (spec, layout)

@@ -53,9 +53,10 @@ def write_render(files: dict[str, bytes], out_dir: str | Path, *, ours: re.Patte
                  keep: tuple[str | Path, ...] = ()) -> None:
     """Write a render into `out_dir`, replacing only what a leadsync render wrote there.
 
-    A file whose path matches `ours` (a path either layout renders) is a render's; any other file (a
-    spec, a zip, a README, someone's Apex) is never deleted. A folder holding only a render, of either
-    layout, is replaced atomically (`write_tree`). A folder holding other files is refused, unless
+    A file is a render's when this render writes it, or when its path matches `ours` (a path either
+    layout renders) and it carries leadsync's mark (`rendered_before`); any other file (a spec, a zip, a
+    README, someone's Apex, someone's own flow in `flows/`) is never deleted. A folder holding only a
+    render, of either layout, is replaced atomically (`write_tree`). A folder holding other files is refused, unless
     `force`: then every file is written atomically beside them, and rendered files this render no
     longer writes are removed. `keep` names files this command writes itself (the --zip file): they are
     neither foreign nor removed.
@@ -68,7 +69,7 @@ def write_render(files: dict[str, bytes], out_dir: str | Path, *, ours: re.Patte
         present, foreign = [], []
         for rel in _files_in(out):
             present.append(rel)
-            if rel not in kept and not ours.fullmatch(rel):
+            if rel not in kept and rel not in files and not (ours.fullmatch(rel) and rendered_before(out, rel)):
                 foreign.append(rel)
                 if len(foreign) > 3 and not force:
                     break  # enough to refuse (`-o ~` must not walk a whole home folder first)
@@ -82,10 +83,32 @@ def write_render(files: dict[str, bytes], out_dir: str | Path, *, ours: re.Patte
         paths = {rel: _checked(rel) for rel in files}
         for rel in sorted(files):
             _write_file(out.joinpath(*paths[rel].parts), files[rel])
+        others = set(foreign)
         for rel in sorted(present):
-            if rel not in files and rel not in kept and ours.fullmatch(rel):
+            if rel not in files and rel not in kept and rel not in others:
                 os.unlink(out / rel)
                 _prune_empty(out, (out / rel).parent)
+
+
+# Rendered files that carry no `[managed by leadsync]` mark: their names are leadsync's alone.
+_UNMARKED = re.compile(r"package\.xml|sfdx-project\.json|(.*/)?(Lead\.object(-meta\.xml)?|"
+                       r"LeadStatus\.standardValueSet(-meta\.xml)?|LeadConfig\.settings(-meta\.xml)?|"
+                       r"[A-Za-z][A-Za-z0-9_]*_Lifecycle_Test\.cls(-meta\.xml)?)")
+
+
+def rendered_before(out: Path, rel: str) -> bool:
+    """Whether the file at `rel` (a path a layout renders) came from a leadsync render: one of the names
+    only leadsync writes, or a file carrying the mark every other rendered file has
+    (`metadata.ownership.MARKER`). A user's own flow or permission set in the folder is not."""
+    from leadsync.metadata.ownership import MARKER
+
+    if _UNMARKED.fullmatch(rel):
+        return True
+    try:
+        with open(out / rel, "rb") as fh:
+            return MARKER.encode() in fh.read(4 << 20)
+    except OSError:
+        return False
 
 
 def _inside(out: Path, paths: tuple[str | Path, ...]) -> set[str]:
