@@ -97,6 +97,16 @@ def test_an_override_with_a_syntax_error_or_an_undefined_name_points_at_the_over
     assert f"{folder / 'Flow.xml.j2'}:3:1: error LS901: " in result.output and "'nope' is undefined" in result.output
 
 
+@pytest.mark.parametrize("text, line", [('<?xml version="1.0"?>\n{% extends "nope.j2" %}\n', 2),
+                                        ('<?xml version="1.0"?>\n<Flow>\n{% include "nope.j2" %}\n</Flow>\n', 3)])
+def test_an_override_naming_a_missing_template_points_at_the_override_line(tmp_path, text, line):
+    folder = override(tmp_path, "Flow.xml.j2", text)
+    result = run("validate", str(PRESET), "--templates", str(folder), "--no-cache")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{folder / 'Flow.xml.j2'}:{line}:1: error LS901: "), result.output
+    assert "no template named 'nope.j2'" in result.output
+
+
 # --- small things -------------------------------------------------------------------------------
 
 

@@ -175,7 +175,12 @@ def catch_jinja(name: str, node: str):
     except jinja2.TemplateSyntaxError as err:
         raise _render_error(err, name, node, err.filename or name, err.lineno) from err
     except jinja2.TemplateNotFound as err:
-        raise _render_error(err, name, node, err.name or name, 0) from err
+        # blame the template whose extends/include/import names the missing one (an override's line)
+        frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename.endswith(".j2")]
+        if not frames:
+            raise _render_error(err, name, node, err.name or name, 0) from err
+        missing = jinja2.TemplateNotFound(f"no template named {err.name!r} (in extends, include or import)")
+        raise _render_error(missing, name, node, frames[-1].filename, frames[-1].lineno) from err
     except Exception as err:  # noqa: BLE001 — only errors raised from template code are converted
         frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename.endswith(".j2")]
         if not frames and not isinstance(err, jinja2.TemplateError):
