@@ -204,6 +204,7 @@ class _Scenario:
         self.stage = spec.stage_field.name
         self.lead_id: str | None = None
         self.converted: dict[str, str] = {}  # sobject -> id of what a conversion created
+        self.last_read: dict[str, Any] | None = None  # the lead as the previous step left it
 
     def run(self) -> ScenarioResult:
         steps: list[StepResult] = []
@@ -229,9 +230,12 @@ class _Scenario:
         if step.action != "create" and self.lead_id is None:
             return self._result(i, step, values, expected, {}, ["no lead to work on: the create step failed"], started)
 
-        before = self.records.read(self.lead_id) if self.lead_id and wants_error else None
+        before = None
+        if self.lead_id and wants_error:  # the previous step's read-back, or a fresh one
+            before = self.last_read if self.last_read is not None else self.records.read(self.lead_id)
         save = self._save(step, values)
         after = self.records.read(self.lead_id) if self.lead_id else None
+        self.last_read = after
         actual = self._observed(expect, after, save)
         problems: list[str] = []
         if save.ok:
