@@ -348,7 +348,8 @@ def _deploy_zip(org, sf_client, files: dict[str, bytes]) -> None:
     assert state == "Succeeded", sf.mdapi.check_deploy_status(deploy_id)
 
 
-def test_leads_the_org_refuses_to_move_keep_the_old_value_active(org, spec, sf_client):
+@pytest.mark.parametrize("others", [2, 2_100], ids=["collections", "bulk2"])
+def test_leads_the_org_refuses_to_move_keep_the_old_value_active(org, spec, sf_client, others):
     """The org's own validation rule (not leadsync's: it stays on) refuses some moves: they are counted
     and listed, the old status stays active, leadsync's rules are on again, and the deploy exits 1."""
     ns = 'xmlns="http://soap.sforce.com/2006/04/metadata"'
@@ -363,12 +364,13 @@ def test_leads_the_org_refuses_to_move_keep_the_old_value_active(org, spec, sf_c
                                "</validationRules></CustomObject>".encode(),
     })
     org.add_leads([{"LastName": f"B{i}", "Company": "Blocked", "Status": "Working - Contacted"} for i in range(3)]
-                  + [{"LastName": f"A{i}", "Company": "Acme", "Status": "Working - Contacted"} for i in range(2)])
+                  + [{"LastName": f"A{i}", "Company": "Acme", "Status": "Working - Contacted"} for i in range(others)])
     result = cli(org, "deploy", str(spec), "--json")
     assert result.exit_code == 1, result.output
     doc = json.loads(result.stdout)
     rename = {r["from"]: r for r in doc["migration"]["renames"]}["Working - Contacted"]
-    assert (rename["moved"], rename["failed"], rename["remaining"]) == (2, 3, 3)
+    assert (rename["moved"], rename["failed"], rename["remaining"]) == (others, 3, 3)
+    assert doc["migration"]["apis"][-1] == ("bulk2" if others > 2_000 else "collections")
     assert doc["migration"]["complete"] is False and doc["ok"] is False
     assert len(doc["migration"]["failures"]) == 3
     assert "Blocked companies are not worked." in doc["migration"]["failures"][0]["error"]
