@@ -16,7 +16,7 @@ time raises `RetrieveFailed` (exit 3).
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from leadsync.errors import OrgUnreachable
