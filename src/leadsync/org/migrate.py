@@ -272,6 +272,13 @@ class MigrationResult:
         return (all(r.remaining == 0 for r in self.renames) and self.backfill_failed == 0
                 and self.deactivation_error is None)
 
+    def deactivated_value(self, old: str) -> bool:
+        """Whether the old status is inactive now: by the second deploy, or by the first (no open lead held it)."""
+        if old in self.deactivated:
+            return True
+        r = next((r for r in self.renames if r.rename.old == old), None)
+        return self.applied and r is not None and r.remaining == 0 and old not in self.plan.keep_active
+
     def to_json(self) -> dict:
         doc = self.plan.to_json()
         moved = {r.rename.old: r for r in self.renames}
@@ -279,8 +286,7 @@ class MigrationResult:
             r = moved.get(item["from"])
             item.update(moved=r.moved if r else 0, failed=r.failed if r else 0,
                         remaining=r.remaining if r else item["leads"],
-                        deactivated=item["from"] in self.deactivated or bool(r and r.remaining == 0 and self.applied
-                                                                               and item["from"] not in self.plan.keep_active))
+                        deactivated=self.deactivated_value(item["from"]))
         if doc["backfill"] is not None:
             doc["backfill"].update(filled=self.backfilled, failed=self.backfill_failed)
         doc.update(applied=self.applied, complete=self.complete, apis=list(self.apis),

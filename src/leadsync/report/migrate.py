@@ -38,7 +38,7 @@ def migration_lines(result, validation: bool = False) -> list[str]:
             parts.append(f"{_n(r.converted, 'converted lead')} keep it (read-only)")
         if r.remaining:
             parts.append(f"'{r.rename.old}' stays active while {_n(r.remaining)} hold it: deploy again to finish")
-        elif r.rename.old in result.deactivated or r.rename.old not in plan.keep_active:
+        elif result.deactivated_value(r.rename.old):
             parts.append(f"'{r.rename.old}' deactivated")
         lines.append(f"renamed: {r.rename.describe()}: " + ", ".join(parts))
     if plan.backfill is not None:
