@@ -58,6 +58,11 @@ def read_dir(path: str | os.PathLike) -> dict[str, bytes]:
         rel = p.relative_to(root).as_posix()
         if classify(rel) is not None or p.name in ("package.xml", "sfdx-project.json"):
             files[rel] = p.read_bytes()
+    if not any(classify(rel) for rel in files):
+        from leadsync.errors import LeadsyncError
+
+        raise LeadsyncError(f"no metadata files under {path} (an mdapi package, or a source project such as "
+                            "`sf project retrieve start` writes)")
     return files
 
 

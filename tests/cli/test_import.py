@@ -55,5 +55,8 @@ def test_bad_input_is_a_message_not_a_traceback(tmp_path):
     assert result.exit_code == 1, result.output
     assert "standardValueSets/LeadStatus.standardValueSet:1:" in result.output and "Traceback" not in result.output
     assert not out.exists()
+    (tmp_path / "empty").mkdir()
+    empty = run("--from-dir", str(tmp_path / "empty"), "-o", str(out))
+    assert empty.exit_code == 1 and "no metadata files under" in empty.output and not out.exists()
     both = run("--from-dir", str(tmp_path / "broken"), "--target-org", "x", "-o", str(out))
     assert both.exit_code == 2 and "takes no ORG-OPTIONS" in both.output
