@@ -55,8 +55,11 @@ def test_every_preset_scenario_passes_in_the_local_org(local_org, preset):
     assert lines[-1].startswith(f"{len(load_spec(preset).spec.scenarios)} scenarios, {steps_of(preset)} steps")
     assert "all passed" in lines[-1]
     assert local_org.access_token not in result.output
-    # Each scenario's lead is deleted afterwards; converted ones too (or said why not).
+    # Each scenario's lead is deleted afterwards, and so are the account, contact and opportunity of a
+    # conversion.
     assert [lead for lead in local_org.leads.all() if not lead.get("IsConverted")] == []
+    assert "not cleaned up" not in result.output
+    assert all(local_org.leads.store.count(kind) == 0 for kind in ("Account", "Contact", "Opportunity"))
     assert local_org.calls.count("convertLead") == sum(
         1 for s in load_spec(preset).spec.scenarios for st in s.steps if st.action == "convert")
 

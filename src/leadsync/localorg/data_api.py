@@ -3,6 +3,7 @@
   GET    sobjects/Lead/{id}[?fields=a,b]     200 the record                         (sf.Lead.get)
   PATCH  sobjects/Lead/{id}                  204, or 400 [{message, errorCode, fields}] (sf.Lead.update)
   DELETE sobjects/Lead/{id}                  204                                    (sf.Lead.delete)
+  DELETE sobjects/{Account|Contact|Opportunity}/{id}  204: the records a conversion created
   POST   composite/sobjects                  {"allOrNone", "records": [...]} create, up to 200 records
   PATCH  composite/sobjects                  the same for updates (each record with its Id)
   DELETE composite/sobjects?ids=a,b[&allOrNone=true]
@@ -24,6 +25,7 @@ from typing import Any
 from leadsync.localorg.engine.errors import RecordError
 
 NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+CONVERTED_TO = {"account": "Account", "contact": "Contact", "opportunity": "Opportunity"}  # what convert stores
 MAX_COLLECTION = 200
 PAGE_SIZE = 2000
 CURSOR_SECONDS = 15 * 60  # Salesforce keeps a query cursor 15 minutes after its last use
@@ -37,6 +39,8 @@ def handle(method: str, parts: list[str], params: dict, body: bytes, version: st
         return None
     if len(parts) == 3 and parts[0] == "sobjects" and parts[1].lower() == "lead":
         return _one(method, parts[2], params, body, version, leads, reply)
+    if len(parts) == 3 and parts[0] == "sobjects" and parts[1].lower() in CONVERTED_TO and method == "DELETE":
+        return _delete_converted_record(CONVERTED_TO[parts[1].lower()], parts[2], leads, reply)
     if parts == ["composite", "sobjects"]:
         return _collection(method, params, body, leads, reply)
     if len(parts) == 2 and parts[0] in ("query", "queryAll") and method == "GET":
@@ -49,6 +53,15 @@ def handle(method: str, parts: list[str], params: dict, body: bytes, version: st
 
 
 # --- one record -------------------------------------------------------------------------------
+
+
+def _delete_converted_record(sobject: str, record_id: str, leads, reply):
+    """Conversion's account, contact and opportunity can be deleted (a test cleans up after itself)."""
+    if leads.store.get(sobject, record_id) is None:
+        return reply(404, NOT_FOUND, "delete")
+    leads.store.write(sobject, deletes=[record_id])
+    return reply(204, None, "delete")
+
 
 
 def _one(method: str, lead_id: str, params: dict, body: bytes, version: str, leads, reply):
