@@ -15,7 +15,7 @@ import pytest
 from leadsync.render.output import write_tree
 from leadsync.resources import presets_dir
 
-from .conftest import FULL, SPEC_IDS, SPECS, files_of
+from .conftest import ESCAPING, FULL, SPEC_IDS, SPECS, files_of
 
 pytestmark = pytest.mark.shared
 INLINE_SPECS = [FULL, *sorted(presets_dir().glob("*.yaml"))]  # formulas.py reads the YAML itself: no extends
@@ -72,3 +72,52 @@ def test_sf_converts_the_source_layout_to_the_same_package(path, checkers, tmp_p
     assert done.returncode == 0, done.stdout + done.stderr
     assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file()) \
         == sorted(files_of(path, "mdapi"))
+
+
+_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def test_the_escaping_fixtures_formulas_pass_formulon_and_sformula_but_for_what_they_cannot_read(checkers, tmp_path):
+    """formulon (not Salesforce) refuses a backslash escape in a text literal (`"Back\\\\slash"`,
+    `"Lead \\"Hot\\""`), and sformula an apostrophe inside one (`"O'Brien stage"`); Salesforce's formula
+    syntax has both. So, for the escaping fixture only, every literal holding a backslash or an
+    apostrophe becomes a plain placeholder, in the formulas and in the spec's values alike; everything
+    else (the formulas' shape, and what sformula evaluates them to) is checked as it is."""
+    import xml.etree.ElementTree as ET
+
+    import yaml
+
+    from leadsync.metadata.formula import parse_string_literal
+
+    ns = "{http://soap.sforce.com/2006/04/metadata}"
+    files = files_of(ESCAPING, "mdapi")
+    root = ET.fromstring(files["objects/Lead.object"])
+    placeholders: dict[str, str] = {}
+
+    def plain(match: re.Match) -> str:
+        if "\\" not in match.group(1) and "'" not in match.group(1):
+            return match.group(0)
+        value = parse_string_literal(match.group(0))[0]
+        return '"' + placeholders.setdefault(value, f"escaped value {len(placeholders) + 1}") + '"'
+
+    for formula in root.iter(f"{ns}errorConditionFormula"):
+        formula.text = _LITERAL.sub(plain, formula.text)
+    assert any("\\" in v or '"' in v for v in placeholders), "the escaping fixture's formulas hold escapes"
+    ET.register_namespace("", ns[1:-1])
+    spec = yaml.safe_load(ESCAPING.read_text(encoding="utf-8"))
+    for key in ("stages", "statuses"):
+        for item in spec[key]:
+            item["value"] = placeholders.get(item["value"], item["value"])
+    reasons = spec.get("unqualified_reasons") or {}
+    reasons["values"] = [placeholders.get(v, v) for v in reasons.get("values", [])]
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    lead = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    on_create = re.sub(rb"OR\(ISNEW\(\), ISCHANGED\([^()]*\)(, ISCHANGED\([^()]*\))*\)", b"TRUE", lead)
+    for name, data in (("parsed", lead), ("created", on_create)):
+        write_tree({**files, "objects/Lead.object": data}, tmp_path / name)
+        done = checkers.run([sys.executable, str(checkers.scripts / "formulas.py"), str(tmp_path / "spec.yaml"),
+                             str(tmp_path / name)])
+        if name == "parsed":
+            assert "formulon:" not in done.stdout, done.stdout + done.stderr
+        else:
+            assert done.returncode == 0 and done.stdout.strip() == "", done.stdout + done.stderr
