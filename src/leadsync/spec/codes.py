@@ -74,7 +74,9 @@ _ALL = (
     # --- lint rules -------------------------------------------------------------------------
     Code("LS020", "duplicate value or name", E,
          "Stage and status values, process, transition and scenario names, unqualified reasons "
-         "and record types must be unique. Remove or rename one."),
+         "and record types must be unique. Picklist values (stages, statuses, unqualified reasons) that "
+         "differ only in letter case (`MQL` / `mql`) are one value to Salesforce, so they are duplicates "
+         "too. Remove or rename one."),
     Code("LS021", "default status", E,
          "Exactly one status has `default: true`: the status a new lead gets."),
     Code("LS022", "no converted status", E,
