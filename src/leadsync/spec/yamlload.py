@@ -437,6 +437,11 @@ def _indentation_hint(lines: list[str], index: int, context: int | None) -> str:
         return "; check the indentation of this line and the lines before it"
     column = _indent(lines[index]) + 1
     if context is not None and 0 <= context < len(lines) and context != index:
+        block = _indent(lines[context]) + 1
+        if block == column and lines[context].lstrip().startswith("-") and not lines[index].lstrip().startswith("-"):
+            return (f"; check the indentation: line {index + 1} is in the column of the list's items (line "
+                    f"{context + 1}) but is not an item; start it with '- ', or indent it to line up with the keys "
+                    "of the item above")
         return (f"; check the indentation: line {index + 1} starts at column {column}, its block (line "
                 f"{context + 1}) at column {_indent(lines[context]) + 1}; the items of a list, and the keys of a "
                 "mapping, line up in one column")

@@ -258,6 +258,9 @@ def test_the_depth_scan_counts_block_and_flow_together():
     ("transitions:\n  - name: A\n    set: {stage: X}\n name: B\n", "s.yaml:4:2",
      "check the indentation: line 4 starts at column 2, its block (line 1) at column 1"),
     ("a:\n  b: 1\n    c: 2\n", "s.yaml:3:6", "check the indentation: line 3 starts at column 5, deeper than"),
+    ("transitions:\n  - name: A\n    on: create\n  name: B\n", "s.yaml:4:3",
+     "check the indentation: line 4 is in the column of the list's items (line 2) but is not an item; start it "
+     "with '- ', or indent it to line up with the keys of the item above"),
     ("name: a: b\n", "s.yaml:1:8", "mapping values are not allowed in this context; put a value that holds ': ' "
                                      "in quotes"),
 ])
