@@ -82,7 +82,7 @@ def test_an_override_that_breaks_the_schema_is_a_template_error_at_the_override(
     line = next(l for l in result.output.splitlines() if "error LS" in l)
     assert line.startswith(f"{folder / 'PermissionSet.xml.j2'}:{at + 1}:1: error LS901: "), line
     assert "LS900" not in result.output and "internal error" not in result.output
-    assert "Element 'bogus'" in line
+    assert "bogus" in line  # the element is named (in libxml2's words, which no test depends on)
 
 
 def test_an_override_with_a_syntax_error_or_an_undefined_name_points_at_the_override(tmp_path):
@@ -94,7 +94,7 @@ def test_an_override_with_a_syntax_error_or_an_undefined_name_points_at_the_over
     folder = override(tmp_path, "Flow.xml.j2", "<?xml version=\"1.0\"?>\n<Flow>\n{{ nope }}\n</Flow>\n")
     result = run("render", str(PRESET), "-o", str(tmp_path / "out"), "--templates", str(folder))
     assert result.exit_code == 1
-    assert f"{folder / 'Flow.xml.j2'}:3:1: error LS901: " in result.output and "'nope' is undefined" in result.output
+    assert f"{folder / 'Flow.xml.j2'}:3:1: error LS901: " in result.output and "nope" in result.output
 
 
 @pytest.mark.parametrize("text, line", [('<?xml version="1.0"?>\n{% extends "nope.j2" %}\n', 2),

@@ -55,7 +55,7 @@ def test_wrong_element_order_in_an_override_is_an_internal_error_naming_the_temp
         d = found[0]
         assert d.code == "LS900" and d.is_error
         assert "PermissionSet.xml.j2" in d.message and "internal error" in d.message
-        assert "Element 'description': This element is not expected" in d.message
+        assert "description" in d.message  # named; the rest is libxml2's wording, which no test depends on
         assert "(at /PermissionSet/description)" in d.message and d.span.line == 4
         assert d.span.path.endswith(("acme_Lead_Lifecycle.permissionset", "acme_Lead_Lifecycle.permissionset-meta.xml"))
 

@@ -149,7 +149,7 @@ def test_control_character_is_located(tmp_path):
 
 def test_syntax_error_uses_the_problem_mark():
     code, span, message = only(parse_text("a: 1\nb: c: d\n", "s.yaml"))
-    assert (code, span) == ("LS005", "s.yaml:2:5") and message.startswith("YAML syntax: mapping values are not allowed")
+    assert (code, span) == ("LS005", "s.yaml:2:5") and message.startswith("YAML syntax: ")  # then the parser's words
 
 
 def test_tab_inside_a_block_scalar_is_content_not_indentation():
@@ -261,8 +261,7 @@ def test_the_depth_scan_counts_block_and_flow_together():
     ("transitions:\n  - name: A\n    on: create\n  name: B\n", "s.yaml:4:3",
      "check the indentation: line 4 is in the column of the list's items (line 2) but is not an item; start it "
      "with '- ', or indent it to line up with the keys of the item above"),
-    ("name: a: b\n", "s.yaml:1:8", "mapping values are not allowed in this context; put a value that holds ': ' "
-                                     "in quotes"),
+    ("name: a: b\n", "s.yaml:1:8", "; put a value that holds ': ' in quotes"),
 ])
 def test_indentation_mistakes_get_a_hint(text, at, says):
     code, span, message = only(parse_text(text, "s.yaml"))
