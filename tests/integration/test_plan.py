@@ -152,9 +152,19 @@ def test_incremental_deploy_sends_only_the_components_that_differ(deployed, tmp_
 
 def test_obsolete_components_need_allow_destructive_and_are_deleted_with_it(deployed, tmp_path):
     org = deployed
+    from leadsync.localorg import ids
+    from leadsync.localorg.records import RecordStore
+
+    RecordStore(org.state.records_dir).insert("Lead", [  # as the flow stamped them
+        {"Id": ids.new_id("Lead"), "LastName": f"Stamped {i}", "Company": "Acme", "Status": "New",
+         "IsConverted": False, "IsDeleted": False, "MQL_Date__c": "2026-01-05T10:00:00.000+0000"} for i in range(2)])
     spec = overlay(tmp_path, "stage_field:\n  stamp_dates: false\nguards:\n  forward_only_stages: false\n")
     planned = plan(org, str(spec))
     assert planned.exit_code == 0, planned.output
+    assert "- CustomField Lead.MQL_Date__c (rendered by leadsync before, no longer in the spec: deleted only with " \
+           "--allow-destructive; 2 leads hold a value in it)" in planned.stdout
+    fields = {c["name"]: c for c in json.loads(plan(org, str(spec), "--json").stdout)["components"]}
+    assert fields["Lead.MQL_Date__c"]["leadsWithValue"] == 2 and fields["Lead.SQL_Date__c"]["leadsWithValue"] == 0
     for name in [*STAMPS, "Lead.Lead_Stage_Forward_Only"]:
         assert f"- {'ValidationRule' if 'Forward' in name else 'CustomField'} {name} (rendered by leadsync" in planned.stdout
     refused = deploy(org, str(spec))

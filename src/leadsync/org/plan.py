@@ -81,6 +81,8 @@ class Plan:
     migration: Any = None  # org/migrate.py MigrationPlan (renamed_from, backfill), when the spec has either
     layouts: tuple = ()  # org/layouts.py LayoutChange: the org's Lead layouts, patched to show the fields
     current: m.Bundle | None = None  # the org's side, as retrieved and parsed
+    # Obsolete Lead fields -> leads holding a value in them (deleting the field takes the values with it).
+    field_values: tuple[tuple[str, int], ...] = ()
 
     @property
     def has_changes(self) -> bool:
@@ -148,7 +150,19 @@ def make_plan(org: OrgClient, built: BuildResult, info: OrgInfo | None = None, *
 
         found = activation_findings(flow_activation(org, info or org.org_info()), bundle)
         findings = (*findings, *(Finding(kind, message) for kind, message in found))
-    return Plan(info, diffs, counts, findings, migration, tuple(_layout_changes(files, layout_names, bundle)), current)
+    return Plan(info, diffs, counts, findings, migration, tuple(_layout_changes(files, layout_names, bundle)), current,
+                obsolete_field_values(org, diffs))
+
+
+def obsolete_field_values(org: OrgClient, diffs: tuple[d.ComponentDiff, ...]) -> tuple[tuple[str, int], ...]:
+    """For each obsolete Lead field, the leads holding a value in it: one COUNT query per field."""
+    out = []
+    for x in diffs:
+        if x.sign == d.REMOVE and x.type == "CustomField" and x.name.startswith(f"{m.OBJECT}."):
+            name = x.name.split(".", 1)[1]
+            rows = org.query(f"SELECT COUNT(Id) n FROM {m.OBJECT} WHERE {name} != null")
+            out.append((x.name, int((rows[0].get("n") or rows[0].get("expr0") or 0) if rows else 0)))
+    return tuple(out)
 
 
 def _layout_names(org: OrgClient, spec) -> list[str]:

@@ -51,7 +51,9 @@ def component_heading(component: ComponentDiff, plan: Plan | None = None) -> str
         why = ("Salesforce does not delete record types through the API" if component.type == "RecordType"
                else "a record type of the org uses it")
         return f"{line} ({_OBSOLETE.replace('deleted', 'deactivated')}; {why})"
-    return f"{line} ({_OBSOLETE})"
+    held = dict(plan.field_values).get(component.name) if plan else None
+    data = f"; {held:,} lead{'' if held == 1 else 's'} hold a value in it" if held else ""
+    return f"{line} ({_OBSOLETE}{data})"
 
 
 def summary_counts(plan: Plan) -> tuple[int, int, int]:
@@ -134,7 +136,9 @@ def to_json(plan: Plan | None, *, exit_code: int = 0, error: BaseException | Non
         "org": {"id": org.id, "name": org.name, "isSandbox": org.is_sandbox,
                 "organizationType": org.organization_type, "instanceUrl": org.instance_url} if org else None,
         "components": [
-            {"type": x.type, "name": x.name, "change": x.sign, "changes": [c.to_json() for c in x.changes]}
+            {"type": x.type, "name": x.name, "change": x.sign, "changes": [c.to_json() for c in x.changes],
+             **({"leadsWithValue": dict(plan.field_values).get(x.name, 0)}
+                if x.sign == REMOVE and x.type == "CustomField" else {})}
             for x in (plan.diffs if plan else ())
         ],
         "layouts": [{"name": x.name, "change": CHANGE, "added": [{"field": f, "behavior": b} for f, b in x.added]}
