@@ -133,7 +133,7 @@ def value_problem(field: LeadField, value: object, picklist: tuple[str, ...] | N
             return "expected a whole number" if whole else "expected a number"
         return None
     if not isinstance(value, str):
-        return "expected text; put it in quotes" if kind in _TEXT else f"expected a {kind} written as text"
+        return "expected text (in quotes)" if kind in _TEXT else f"expected a {kind} written as text"
     if kind == "date":
         return None if _is_date(value) else "expected a date written YYYY-MM-DD"
     if kind == "datetime":
