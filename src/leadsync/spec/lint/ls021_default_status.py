@@ -32,8 +32,10 @@ CODE = "LS021"
 def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
     defaults = [i for i, s in enumerate(spec.statuses) if s.default]
     if not defaults:
-        yield diag(CODE, "no status has `default: true`; mark the one a new lead gets "
-                   f"(e.g. '{spec.statuses[0].value}')", locator.key_span(("statuses",)))
+        # a new lead's status is neither a converted one nor one that needs a reason
+        fit = next((s.value for s in spec.statuses if not s.converted and not s.requires_reason), None)
+        yield diag(CODE, "no status has `default: true`; mark the one a new lead gets"
+                   + (f" (e.g. '{fit}')" if fit else ""), locator.key_span(("statuses",)))
         return
     first = spec.statuses[defaults[0]].value
     for i in defaults[1:]:
