@@ -3,8 +3,9 @@
 Usage: python bench/deploy_local.py [RUNS]
 
 1. End to end: median wall time of `leadsync deploy PRESET --target-org local` in a fresh process (it
-   starts the local org in-process over a throwaway state dir; the default deploy takes 0.3 s in the
-   org), and the peak RSS of those processes (getrusage of the children).
+   starts the local org in-process; the default deploy takes 0.3 s in the org), each into a fresh org (a
+   copy of one that has its certificates and nothing deployed: a repeat finds nothing to send), then
+   the repeat (No changes.); and the peak RSS of those processes (getrusage of the children).
 2. Waiting: the local org made to take T seconds per deploy (T in 1, 3, 10); the time from submitting the
    deploy to the use case returning, minus T, and the number of status calls it cost. Targets: within
    T + 1.5 s for every T, at most 8 status calls for T = 3.
@@ -80,13 +81,30 @@ def waiting(seconds: float, state: Path) -> tuple[float, float, int]:
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     with tempfile.TemporaryDirectory() as tmp:
-        state = Path(tmp) / "local-org"
-        print(f"end to end: leadsync deploy PRESET --target-org local (n={runs}, after one warm-up)")
+        import shutil
+
+        from leadsync.localorg.server import LocalOrg
+
+        pristine = Path(tmp) / "pristine"
+        LocalOrg(pristine).start().stop()  # an org that has its CA and certificate, and nothing deployed
+        fresh = iter(range(10_000))
+
+        def fresh_state() -> Path:  # each deploy goes to a fresh org (a repeat would find nothing to send)
+            state = Path(tmp) / f"org{next(fresh)}"
+            shutil.copytree(pristine, state, ignore=shutil.ignore_patterns("lock"))
+            return state
+
+        print(f"end to end: leadsync deploy PRESET --target-org local, a fresh org each time "
+              f"(n={runs}, after one warm-up)")
         for spec in PRESETS:
-            end_to_end(spec, state)  # warm-up: the org's CA and certificate, caches
-            samples = [end_to_end(spec, state) for _ in range(runs)]
+            end_to_end(spec, fresh_state())  # warm-up: caches
+            samples = [end_to_end(spec, fresh_state()) for _ in range(runs)]
             print(f"  {spec.name}: median {statistics.median(samples):.2f} s "
                   f"(min {min(samples):.2f}, max {max(samples):.2f})")
+            state = fresh_state()
+            end_to_end(spec, state)
+            again = [end_to_end(spec, state) for _ in range(runs)]
+            print(f"  {spec.name} again, nothing differs (No changes.): median {statistics.median(again):.2f} s")
         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # kilobytes on Linux
         print(f"  peak memory of one deploy process: {peak_kb / 1024:.0f} MB")
 
