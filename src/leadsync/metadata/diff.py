@@ -35,7 +35,7 @@ _LEAD_CHILDREN = (("fields", "CustomField"), ("business_processes", "BusinessPro
 _TOP = {"standard_value_sets": "StandardValueSet", "flows": "Flow", "permission_sets": "PermissionSet"}
 # Lead children leadsync may have rendered before and can remove (destructiveChanges).
 REMOVABLE_TYPES = ("CustomField", "BusinessProcess", "RecordType", "ValidationRule")
-_KEYS = ("full_name", "name", "field", "picklist")  # how records inside a component are matched
+_KEYS = ("full_name", "name", "field", "picklist", "assign_to")  # how records inside a component are matched
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,10 @@ class Change:
 
     def describe(self) -> str:
         if self.sign == CHANGE:
-            return f"{self.what}: {show(self.old)} → {show(self.new)}"
+            old, new = show(self.old), show(self.new)
+            return f"{self.what} changed" if old == new == "(changed)" else f"{self.what}: {old} → {new}"
+        if self.sign == ADD and self.old == "inactive":
+            return f"{self.what} reactivated"
         return self.what
 
     def to_json(self) -> dict:
@@ -163,7 +166,8 @@ def _key_of(record: Any) -> str | None:
 
 
 def _keyed(records: tuple) -> bool:
-    return all(dataclasses.is_dataclass(r) and _key_of(r) is not None for r in records)
+    keys = [_key_of(r) if dataclasses.is_dataclass(r) else None for r in records]
+    return None not in keys and len(set(keys)) == len(keys)  # unique names: matched by name, else compared whole
 
 
 def _is_picklist_values(old: tuple, new: tuple) -> bool:

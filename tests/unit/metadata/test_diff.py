@@ -86,3 +86,19 @@ def test_the_ownership_marker_round_trips():
     long = mark("x" * 300)
     assert len(long) <= 255 and long.endswith(MARKER)
     assert mark(mark("once")) == mark("once")
+
+
+def test_flow_elements_are_matched_by_name_and_assignment_items_by_field():
+    item = lambda ref: m.FlowAssignmentItem(ref, "Assign", m.FlowValue("elementReference", "f"))  # noqa: E731
+    start = m.FlowStart("Lead", "RecordBeforeSave", "CreateAndUpdate")
+    old = m.Flow("F", "F", "63.0", start, assignments=(m.FlowAssignment("Stamp", "Stamp", (item("$Record.A__c"),)),))
+    new = m.Flow("F", "F", "63.0", start, assignments=(m.FlowAssignment("Stamp", "Stamp", (item("$Record.B__c"),)),))
+    org = replace(bundle(v("X")), flows=(old,))
+    (component,) = d.compare(org, replace(bundle(v("X")), flows=(new,)))
+    assert [f"{c.sign} {c.describe()}" for c in component.changes] == [
+        "+ assignment 'Stamp' item '$Record.B__c'", "- assignment 'Stamp' item '$Record.A__c'"]
+
+
+def test_a_reactivated_value_says_so():
+    (component,) = d.compare(bundle(v("A"), v("B", is_active=False)), bundle(v("A"), v("B")))
+    assert [c.describe() for c in component.changes] == ["value 'B' reactivated"]
