@@ -26,6 +26,19 @@ def test_generated_reference_pages_are_current(page):
         f"docs/{page} is stale; regenerate it with: python -m leadsync.describe.reference")
 
 
+def test_the_command_reference_does_not_depend_on_what_ran_before_it():
+    """click remembers a command's help option the first time it is asked for it: the reference must
+    build its contexts as the command line does (`-h` too), whichever ran first in the process."""
+    from click.testing import CliRunner
+
+    from leadsync.cli import main_group
+
+    first = reference.command_reference()
+    for args in (["--help"], ["validate", "--help"], ["local-org", "serve", "-h"]):
+        assert CliRunner().invoke(main_group, args).exit_code == 0
+    assert reference.command_reference() == first and "| `-h`, `--help` |" in first
+
+
 def test_the_site_builds_strictly(tmp_path):
     if shutil.which("mkdocs") is None and not (Path(sys.executable).parent / "mkdocs").exists():
         pytest.skip("mkdocs is not installed (it is in the test extra)")

@@ -90,7 +90,7 @@ def command_reference() -> str:
 
     from leadsync.cli import main_group
 
-    ctx = click.Context(main_group, info_name="leadsync")
+    ctx = click.Context(main_group, info_name="leadsync", **main_group.context_settings)  # -h as on the command line
     out = [_GENERATED, "", "# Command reference", "",
            "Every command and option, generated from the command line itself. [The CLI page](../cli.md) "
            "explains exit codes, ORG-OPTIONS and output formats.", ""]
