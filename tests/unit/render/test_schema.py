@@ -77,6 +77,8 @@ def test_not_well_formed_or_unknown_root_is_reported():
 
 def test_disk_cache_is_used(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("LEADSYNC_CACHE_DIR", raising=False)  # it would win over XDG_CACHE_HOME
+    monkeypatch.delenv("LEADSYNC_NO_CACHE", raising=False)
     text = schema.reduced_xsd()
     cached = list((tmp_path / "cache" / "leadsync").glob("metadata-*.xsd"))
     assert len(cached) == 1 and cached[0].read_bytes() == text
