@@ -532,8 +532,10 @@ def test_leads_on_a_stage_value_the_spec_drops_refuse_the_deploy(org, sf_client,
     assert result.exit_code == 4, result.output
     assert "Lead.Lead_Stage__c 'Evangelist' (2 leads)" in result.stderr
     assert org.calls.count("deploy") == 1  # the first deploy only
-    # Counted only where a value goes: not Status (the overlay keeps every status), not the reason field.
-    assert lead_queries(org) == [GUARD_QUERY.format("Status"), GUARD_QUERY.format("Lead_Stage__c")]
+    # Counted only where a value goes: not Status (the overlay keeps every status), not the reason field;
+    # and the leads holding a value in the stamp field that goes with the stage (plan.md).
+    assert lead_queries(org) == [GUARD_QUERY.format("Status"), GUARD_QUERY.format("Lead_Stage__c"),
+                                 "SELECT COUNT(Id) n FROM Lead WHERE Evangelist_Date__c != null"]
     allowed = deploy(org, str(spec), *by_url(org), "--allow-destructive")
     assert allowed.exit_code == 0, allowed.output
     assert "deactivated: Lead.Lead_Stage__c 'Evangelist' (2 leads)" in allowed.stdout
