@@ -35,29 +35,49 @@ def flow_string_literal(value: str) -> str:
     return " & ".join(string_literal(c if i == 0 else "!" + c) for i, c in enumerate(chunks))
 
 
+class StringLiteralError(ValueError):
+    """A string literal `parse_string_literal` cannot read.
+
+    `kind` is `"no_literal"` (no quote at `offset`), `"bad_escape"` (the backslash at `offset` is
+    followed by `escape`, `""` at the end of the text) or `"unterminated"` (the literal opened at
+    `offset` never closes). Callers word it their own way (the local org's lexer as Salesforce does).
+    """
+
+    def __init__(self, kind: str, offset: int, escape: str = ""):
+        wording = {"no_literal": "no string literal", "bad_escape": "bad escape",
+                   "unterminated": "unterminated string literal"}[kind]
+        super().__init__(f"{wording} at offset {offset}")
+        self.kind = kind
+        self.offset = offset
+        self.escape = escape
+
+
 def parse_string_literal(text: str, start: int = 0) -> tuple[str, int]:
     """Read the string literal that begins at `text[start]` (`"` or `'`); return (value, index after it).
 
-    The inverse of `string_literal`, for parsers and interpreters of rendered formulas.
+    The inverse of `string_literal`, for parsers and interpreters of rendered formulas (the local
+    org's formula lexer too). Escapes: `\\\\`, `\\"`, `\\'`, `\\n`, `\\r`, `\\t`; anything else raises
+    `StringLiteralError`.
     """
     quote = text[start]
     if quote not in "\"'":
-        raise ValueError(f"no string literal at offset {start}")
+        raise StringLiteralError("no_literal", start)
     out: list[str] = []
     i = start + 1
     while i < len(text):
         ch = text[i]
         if ch == "\\":
-            if i + 1 >= len(text) or text[i + 1] not in _UNESCAPES:
-                raise ValueError(f"bad escape at offset {i}")
-            out.append(_UNESCAPES[text[i + 1]])
+            escape = text[i + 1:i + 2]
+            if escape not in _UNESCAPES:  # "" (the text ends) is not a key either
+                raise StringLiteralError("bad_escape", i, escape)
+            out.append(_UNESCAPES[escape])
             i += 2
         elif ch == quote:
             return "".join(out), i + 1
         else:
             out.append(ch)
             i += 1
-    raise ValueError(f"unterminated string literal at offset {start}")
+    raise StringLiteralError("unterminated", start)
 
 
 def merge_field(reference: str) -> str:

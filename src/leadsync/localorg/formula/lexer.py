@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from leadsync.localorg.formula.errors import FormulaError
+from leadsync.metadata.formula import StringLiteralError, parse_string_literal
 
-_ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "r": "\r", "t": "\t"}
 _IDENT = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_$][A-Za-z0-9_]*)*")  # Owner:User.Name: polymorphic
 _NUMBER = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)")
 _DIGITS = frozenset("0123456789")
@@ -76,18 +76,11 @@ def tokenize(text: str) -> list[Token]:
 
 
 def _string(text: str, start: int) -> tuple[str, int]:
-    quote, out, i = text[start], [], start + 1
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            nxt = text[i + 1] if i + 1 < len(text) else ""
-            if nxt not in _ESCAPES:
-                raise FormulaError(f"Syntax error. Invalid escape sequence '\\{nxt}'", i)
-            out.append(_ESCAPES[nxt])
-            i += 2
-        elif ch == quote:
-            return "".join(out), i + 1
-        else:
-            out.append(ch)
-            i += 1
-    raise FormulaError(f"Syntax error. Missing '{quote}'", start)
+    """The literal read by metadata/formula.py (the same escapes leadsync renders), its errors worded
+    as Salesforce words them."""
+    try:
+        return parse_string_literal(text, start)
+    except StringLiteralError as err:
+        if err.kind == "bad_escape":
+            raise FormulaError(f"Syntax error. Invalid escape sequence '\\{err.escape}'", err.offset) from None
+        raise FormulaError(f"Syntax error. Missing '{text[start]}'", start) from None
