@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+from leadsync.localorg.soap import ENV, EnvelopeError, read_envelope
+
 PARTNER = "urn:partner.soap.sforce.com"
 FAULT_NS = "urn:fault.partner.soap.sforce.com"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -45,19 +46,11 @@ class Call:
 def parse(data: bytes) -> Call:
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
     try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as err:
-        raise PartnerFault("INVALID_XML", f"Unable to parse the request: {err.msg}", client=True) from None
-    if root.tag != f"{{{ENV}}}Envelope":
-        raise PartnerFault("INVALID_XML", "Expected a SOAP 1.1 Envelope", client=True)
-    body = root.find(f"{{{ENV}}}Body")
-    operation = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
-    if operation is None:
-        raise PartnerFault("INVALID_XML", "The SOAP Body is empty", client=True)
+        operation, header = read_envelope(data)
+    except EnvelopeError as err:
+        raise PartnerFault("INVALID_XML", str(err), client=True) from None
     session = None
-    header = root.find(f"{{{ENV}}}Header")
     if header is not None:
         for el in header.iter():
             if isinstance(el.tag, str) and etree.QName(el).localname == "sessionId":

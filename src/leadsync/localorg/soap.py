@@ -39,21 +39,38 @@ class Request:
     session_id: str | None
 
 
-def parse_request(data: bytes) -> Request:
+class EnvelopeError(ValueError):
+    """A request that is not a SOAP 1.1 envelope with an operation; each API answers it as its own
+    INVALID_XML client fault."""
+
+
+def read_envelope(data: bytes, *, huge_tree: bool = False):
+    """(the Body's first element, the Header element or None) of a SOAP 1.1 request; entities are
+    never resolved, nothing is fetched. Raises `EnvelopeError`."""
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=huge_tree, remove_comments=True)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as err:
-        raise SoapFault("INVALID_XML", f"Unable to parse the request: {err.msg}", client_error=True) from None
+        raise EnvelopeError(f"Unable to parse the request: {err.msg}") from None
     if root.tag != f"{{{ENV}}}Envelope":
-        raise SoapFault("INVALID_XML", "Expected a SOAP 1.1 Envelope", client_error=True)
+        raise EnvelopeError("Expected a SOAP 1.1 Envelope")
     body = root.find(f"{{{ENV}}}Body")
     operation = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
     if operation is None:
-        raise SoapFault("INVALID_XML", "The SOAP Body is empty", client_error=True)
-    session = root.find(f"{{{ENV}}}Header/{{{MD}}}SessionHeader/{{{MD}}}sessionId")
+        raise EnvelopeError("The SOAP Body is empty")
+    return operation, root.find(f"{{{ENV}}}Header")
+
+
+def parse_request(data: bytes) -> Request:
+    from lxml import etree
+
+    try:
+        operation, header = read_envelope(data, huge_tree=True)  # deploy carries a base64 zip
+    except EnvelopeError as err:
+        raise SoapFault("INVALID_XML", str(err), client_error=True) from None
+    session = header.find(f"{{{MD}}}SessionHeader/{{{MD}}}sessionId") if header is not None else None
     return Request(etree.QName(operation).localname, operation, (session.text or "").strip() if session is not None else None)
 
 
