@@ -71,6 +71,18 @@ def problems(text: str, fields: Mapping[str, str], context: str = "validation",
     return typer.problems
 
 
+def _every_argument(*types: str, returns: str):
+    """A Typer `fn_` method for a function whose every argument must be one of `types` (the first names
+    the expected type in the message) and whose result is `returns`."""
+
+    def check(self: Typer, node: Call, args: list[Node]) -> str:
+        for a in args:
+            self.want(node, a, *types)
+        return returns
+
+    return check
+
+
 class Typer:
     """Infers types bottom-up, recording each distinct problem once; a node with a problem is ANY,
     so one mistake does not cascade."""
@@ -212,13 +224,7 @@ class Typer:
             return self.fail(_function_type(node.name, types[0], t), arg.pos)
         return t
 
-    def fn_and(self, node, args):
-        for a in args:
-            self.want(node, a, BOOLEAN)
-        return BOOLEAN
-
-    fn_or = fn_and
-    fn_not = fn_and
+    fn_and = fn_or = fn_not = _every_argument(BOOLEAN, returns=BOOLEAN)
 
     def fn_if(self, node, args):
         self.want(node, args[0], BOOLEAN)
@@ -250,9 +256,13 @@ class Typer:
         return self.same(node, result_types, results)
 
     def fn_ispickval(self, node, args):
+        return self.holds(node, args, PICKLIST)
+
+    def holds(self, node: Call, args, kind: str) -> str:
+        """ISPICKVAL, INCLUDES: a field of `kind` (used as it is, not as a value) and a text."""
         t = self.type_of(args[0])
-        if t not in (PICKLIST, ANY):
-            self.fail(_function_type(node.name, PICKLIST, t), args[0].pos)
+        if t not in (kind, ANY):
+            self.fail(_function_type(node.name, kind, t), args[0].pos)
         self.want(node, args[1], TEXT)
         return BOOLEAN
 
@@ -293,17 +303,8 @@ class Typer:
     def fn_priorvalue(self, node, args):
         return self.field_arg(node, args[0])
 
-    def fn_len(self, node, args):
-        self.want(node, args[0], TEXT)
-        return NUMBER
-
-    def fn_contains(self, node, args):
-        for a in args:
-            self.want(node, a, TEXT)
-        return BOOLEAN
-
-    fn_begins = fn_contains
-    fn_regex = fn_contains
+    fn_len = fn_value = _every_argument(TEXT, returns=NUMBER)
+    fn_contains = fn_begins = fn_regex = fn_isnumber = _every_argument(TEXT, returns=BOOLEAN)
 
     def fn_now(self, node, args):
         return DATETIME
@@ -311,22 +312,7 @@ class Typer:
     def fn_today(self, node, args):
         return DATE
 
-    def fn_value(self, node, args):
-        self.want(node, args[0], TEXT)
-        return NUMBER
-
-    def fn_isnumber(self, node, args):
-        self.want(node, args[0], TEXT)
-        return BOOLEAN
-
-    def fn_lower(self, node, args):
-        for a in args:
-            self.want(node, a, TEXT)
-        return TEXT
-
-    fn_upper = fn_lower
-    fn_trim = fn_lower
-    fn_substitute = fn_lower
+    fn_lower = fn_upper = fn_trim = fn_substitute = _every_argument(TEXT, returns=TEXT)
 
     def fn_left(self, node, args):
         self.want(node, args[0], TEXT)
@@ -337,34 +323,14 @@ class Typer:
     fn_right = fn_left
     fn_mid = fn_left
 
-    def fn_abs(self, node, args):
-        for a in args:
-            self.want(node, a, NUMBER)
-        return NUMBER
-
-    fn_round = fn_floor = fn_ceiling = fn_mod = fn_max = fn_min = fn_abs
+    fn_abs = fn_round = fn_floor = fn_ceiling = fn_mod = fn_max = fn_min = _every_argument(NUMBER, returns=NUMBER)
 
     def fn_includes(self, node, args):
-        t = self.type_of(args[0])
-        if t not in (MULTIPICKLIST, ANY):
-            self.fail(_function_type(node.name, MULTIPICKLIST, t), args[0].pos)
-        self.want(node, args[1], TEXT)
-        return BOOLEAN
+        return self.holds(node, args, MULTIPICKLIST)
 
-    def fn_datevalue(self, node, args):
-        self.want(node, args[0], TEXT, DATE, DATETIME)
-        return DATE
-
-    def fn_date(self, node, args):
-        for a in args:
-            self.want(node, a, NUMBER)
-        return DATE
-
-    def fn_year(self, node, args):
-        self.want(node, args[0], DATE)
-        return NUMBER
-
-    fn_month = fn_day = fn_year
+    fn_datevalue = _every_argument(TEXT, DATE, DATETIME, returns=DATE)
+    fn_date = _every_argument(NUMBER, returns=DATE)
+    fn_year = fn_month = fn_day = _every_argument(DATE, returns=NUMBER)
 
 
 def _compatible(a: str, b: str) -> bool:
