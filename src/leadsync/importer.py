@@ -93,6 +93,13 @@ def import_bundle(bundle: m.Bundle, *, name: str = "imported", stage_field: str 
     def warn(text: str) -> None:
         warnings.append(text)
 
+    def not_imported(what: str, values, note: str = "") -> None:
+        """A picklist's inactive values: a comment under the imported ones, and a warning."""
+        inactive = [v.full_name for v in values if not v.is_active]
+        if inactive:
+            out.line(f"  # inactive in the org, not imported{note}: {', '.join(inactive)}")
+            warn(f"{what}: inactive values not imported: {', '.join(inactive)}")
+
     pick = {f.full_name: f for f in bundle.lead.fields if isinstance(f, m.PicklistField)}
     dates = {f.full_name: f for f in bundle.lead.fields if isinstance(f, m.DateTimeField)}
     rules = list(bundle.lead.validation_rules)
@@ -133,10 +140,7 @@ def import_bundle(bundle: m.Bundle, *, name: str = "imported", stage_field: str 
             spec["stage_field"]["stamp_dates"] = True
         out.blank()
         out.mapping("stage_field", spec["stage_field"])
-        inactive = [v.full_name for v in sf.values if not v.is_active]
-        if inactive:
-            out.line(f"  # inactive in the org, not imported: {', '.join(inactive)}")
-            warn(f"{stage_name}: inactive values not imported: {', '.join(inactive)}")
+        not_imported(stage_name, sf.values)
         if len(stages) < 2:
             warn(f"{stage_name} has {len(stages)} active value(s); a spec needs at least 2 stages")
     else:
@@ -156,15 +160,11 @@ def import_bundle(bundle: m.Bundle, *, name: str = "imported", stage_field: str 
     # --- statuses
     svs = next((s for s in bundle.standard_value_sets if s.full_name == "LeadStatus"), None)
     statuses: list[dict] = []
-    inactive_statuses: list[str] = []
     if svs is not None:
-        for v in svs.values:
-            if not v.is_active:
-                inactive_statuses.append(v.full_name)
-                continue
-            statuses.append(_drop_none({"value": v.full_name, "label": v.label if v.label != v.full_name else None,
-                                        "description": v.description, "default": True if v.default else None,
-                                        "converted": True if v.converted else None}))
+        statuses = [_drop_none({"value": v.full_name, "label": v.label if v.label != v.full_name else None,
+                                "description": v.description, "default": True if v.default else None,
+                                "converted": True if v.converted else None})
+                    for v in svs.values if v.is_active]
     else:  # no LeadStatus: the values the lead processes use
         seen: dict[str, bool] = {}
         for bp in bundle.lead.business_processes:
@@ -192,9 +192,8 @@ def import_bundle(bundle: m.Bundle, *, name: str = "imported", stage_field: str 
         out.line("statuses: []")
     else:
         out.items("statuses", statuses)
-    if inactive_statuses:
-        out.line(f"  # inactive in the org, not imported (leads may still hold them): {', '.join(inactive_statuses)}")
-        warn(f"LeadStatus: inactive values not imported: {', '.join(inactive_statuses)}")
+    if svs is not None:
+        not_imported("LeadStatus", svs.values, note=" (leads may still hold them)")
 
     # --- unqualified reasons
     if reason_name is not None:
@@ -204,10 +203,7 @@ def import_bundle(bundle: m.Bundle, *, name: str = "imported", stage_field: str 
                                                   "description": unmark(rf.description), "values": values})
         out.blank()
         out.mapping("unqualified_reasons", spec["unqualified_reasons"])
-        inactive = [v.full_name for v in rf.values if not v.is_active]
-        if inactive:
-            out.line(f"  # inactive in the org, not imported: {', '.join(inactive)}")
-            warn(f"{reason_name}: inactive values not imported: {', '.join(inactive)}")
+        not_imported(reason_name, rf.values)
 
     # --- lead processes and record types
     status_values = [s["value"] for s in statuses]
