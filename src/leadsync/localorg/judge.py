@@ -69,9 +69,9 @@ class OrgView:
     @cached_property
     def lead_field_types(self) -> dict[str, str]:
         """Field name -> Metadata API type (Picklist, DateTime, Checkbox...), for the formula checks."""
-        from leadsync.localorg.engine.schema import _STANDARD_TYPES
+        from leadsync.localorg.engine.schema import standard_lead_types
 
-        types = {f: _STANDARD_TYPES.get(f, "Text") for f in STANDARD_LEAD_FIELDS}
+        types = standard_lead_types()
         for name in self.names("CustomField"):
             obj, _, field_name = name.partition(".")
             data = self.content("CustomField", name) if obj == m.OBJECT else None

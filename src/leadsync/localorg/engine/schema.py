@@ -23,7 +23,7 @@ from leadsync.metadata import parse
 SOBJECT = "Lead"
 
 # Metadata API field types of the standard Lead fields (Text for every one not named here).
-_STANDARD_TYPES = {
+STANDARD_TYPES = {
     "Id": "Id", "IsDeleted": "Checkbox", "IsConverted": "Checkbox", "IsUnreadByOwner": "Checkbox",
     "HasOptedOutOfEmail": "Checkbox", "DoNotCall": "Checkbox", "HasOptedOutOfFax": "Checkbox",
     "IsPriorityRecord": "Checkbox", "Latitude": "Number", "Longitude": "Number", "AnnualRevenue": "Currency",
@@ -38,6 +38,11 @@ _STANDARD_TYPES = {
     "Phone": "Phone", "MobilePhone": "Phone", "Fax": "Phone", "Website": "Url", "Description": "LongTextArea",
     "Address": "Address",
 }
+
+
+def standard_lead_types() -> dict[str, str]:
+    """Every standard Lead field -> its Metadata API type (Text unless STANDARD_TYPES names another)."""
+    return {f: STANDARD_TYPES.get(f, "Text") for f in STANDARD_LEAD_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,7 @@ class Schema:
 
 def _build(store: MetadataStore, keys) -> OrgRules:
     generation = store.generation
-    types = dict.fromkeys(STANDARD_LEAD_FIELDS, "Text")
-    types.update({k: v for k, v in _STANDARD_TYPES.items() if k in types})
+    types = standard_lead_types()
     picklists: dict[str, Picklist] = {}
     converted: frozenset[str] = frozenset()
     svs_stored = store.get("StandardValueSet", "LeadStatus")

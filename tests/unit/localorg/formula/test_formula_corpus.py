@@ -9,8 +9,7 @@ import re
 import pytest
 from lxml import etree
 
-from leadsync.localorg.catalog import STANDARD_LEAD_FIELDS
-from leadsync.localorg.engine.schema import _STANDARD_TYPES
+from leadsync.localorg.engine.schema import standard_lead_types
 from leadsync.localorg.formula import check, parse
 from leadsync.localorg.formula.ast import Call, Node
 
@@ -38,7 +37,7 @@ def test_every_corpus_formula_is_accepted(corpus_dir):
         if not path.is_file() or path.suffix not in (".xml", ".object", ".flow"):
             continue
         root = etree.parse(str(path)).getroot()
-        types = {f: _STANDARD_TYPES.get(f, "Text") for f in STANDARD_LEAD_FIELDS}
+        types = standard_lead_types()
         types.update({f.findtext(MD + "fullName"): f.findtext(MD + "type") or "" for f in root.iter(MD + "fields")
                       if f.findtext(MD + "fullName")})
         names = {e.text for e in root.iter(MD + "name") if e.text}

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from leadsync.localorg.engine.schema import _STANDARD_TYPES
+from leadsync.localorg.engine.schema import standard_lead_types
 from leadsync.localorg.formula import FormulaContext, check, evaluate
 from leadsync.metadata import model as m
-from leadsync.localorg.catalog import STANDARD_LEAD_FIELDS
 from leadsync.metadata.parse import parse_files
 from leadsync.render.compile import compile_spec
 from leadsync.render.layouts import render_files
@@ -30,7 +29,7 @@ def rendered(spec: Path) -> tuple[m.Bundle, dict[str, str]]:
     assert loaded.spec is not None, [d.message for d in loaded.diagnostics]
     files = render_files(compile_spec(loaded.spec), "mdapi")
     bundle = parse_files(files)
-    types = {f: _STANDARD_TYPES.get(f, "Text") for f in STANDARD_LEAD_FIELDS}
+    types = standard_lead_types()
     types.update(ORG_FIELDS.get(spec.name, {}))
     for f in bundle.lead.fields if bundle.lead else ():
         types[f.full_name] = "Picklist" if isinstance(f, m.PicklistField) else "DateTime"
