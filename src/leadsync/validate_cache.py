@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import cache
 from pathlib import Path
 
 from leadsync import __version__
@@ -70,8 +71,12 @@ def _entry_file(path: str, template_dir: Path | None) -> Path | None:
     return cache_dir("validate", key.hexdigest()[:2]) / f"{key.hexdigest()}.json"
 
 
+@cache
 def _code_identity() -> str:
-    """Newest change to leadsync's code and shipped templates (an editable checkout changes without a version bump)."""
+    """Newest change to leadsync's code and shipped templates (an editable checkout changes without a version bump).
+
+    Walked once per process: `validate DIR` keys hundreds of specs, and the code does not change under a
+    running command."""
     from leadsync.resources import templates_dir
 
     return _folder_identity(_PACKAGE) + "|" + _folder_identity(templates_dir())
