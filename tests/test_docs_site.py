@@ -36,7 +36,7 @@ def test_the_command_reference_does_not_depend_on_what_ran_before_it():
     first = reference.command_reference()
     for args in (["--help"], ["validate", "--help"], ["local-org", "serve", "-h"]):
         assert CliRunner().invoke(main_group, args).exit_code == 0
-    assert reference.command_reference() == first and "| `-h`, `--help` |" in first
+    assert reference.command_reference() == first and "`-h`" in first
 
 
 def test_the_site_builds_strictly(tmp_path):
