@@ -2,8 +2,9 @@
 
 Never raises for bad input: each problem is a Diagnostic. All problems of a stage are reported at
 once: every YAML problem of every file, then every shape error of the merged data, then every lint
-finding (also when the shape errors are only unknown keys or a missing `leadsync` or `name`, which
-lint can do without; the result then still has no model).
+finding (also when the shape errors are only unknown keys, a missing `leadsync` or `name`, or the
+missing `name` of a transition, lead process or scenario, which lint can do without; the result then
+still has no model).
 """
 
 from __future__ import annotations

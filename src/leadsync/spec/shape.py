@@ -53,7 +53,8 @@ _STAND_INS = {("leadsync",): 1, ("name",): "spec"}
 
 def set_aside(data: Any) -> Spec | None:
     """A model of `data` once what its shape errors are about is set aside (unknown keys dropped, a
-    missing or wrong `leadsync` or `name` stood in for), so that one missing key does not hide the
+    missing or wrong `leadsync` or `name`, or a transition's, process's or scenario's missing `name`,
+    stood in for), so that one missing key does not hide the
     file's other errors; None when other shape errors remain. List items are never dropped, so every
     model path still names the node it came from."""
     if not isinstance(data, dict):
@@ -67,11 +68,28 @@ def set_aside(data: Any) -> Spec | None:
                 path = _walk(error["loc"])[0]
                 if path in _STAND_INS:
                     data[path[0]] = _STAND_INS[path]
+                elif error["type"] == "missing" and _name_stand_in(data, path):
+                    continue
                 elif error["type"] == "extra_forbidden" and not _drop(data, path):
                     return None
                 elif error["type"] != "extra_forbidden":
                     return None
     return None
+
+
+# A transition, lead process or scenario without its `name`: a stand-in that no real name looks like,
+# so that the rest of the file (its duplicates, its undeclared references) is still linted.
+_NAMED_ITEMS = ("transitions", "lead_processes", "scenarios")
+
+
+def _name_stand_in(data: Any, path: tuple) -> bool:
+    if len(path) != 3 or path[0] not in _NAMED_ITEMS or path[2] != "name" or not isinstance(path[1], int):
+        return False
+    items = data.get(path[0])
+    if not isinstance(items, list) or not 0 <= path[1] < len(items) or not isinstance(items[path[1]], dict):
+        return False
+    items[path[1]]["name"] = f"{path[0]}[{path[1]}]"
+    return True
 
 
 def _drop(data: Any, path: tuple) -> bool:
