@@ -207,6 +207,20 @@ def test_layouts_none_leaves_layouts_alone(org, tmp_path):
     assert org.store.get("Layout", "Lead-Lead Layout").content == before
 
 
+def test_a_layout_the_org_lacks_is_a_warning_in_plan_and_deploy(org, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(SPEC + "layouts: [Lead-Lead Layout, Nope Layout]\n", encoding="utf-8")
+    warning = "warning: layout 'Lead-Nope Layout' is named in the spec's layouts but the org does not have it: skipped"
+    plan = cli(org, "plan", str(path))
+    assert plan.exit_code == 0, plan.output
+    assert warning in plan.stdout.splitlines()
+    assert "~ Layout Lead-Lead Layout (section 'Lead Lifecycle')" in plan.stdout
+    deploy = cli(org, "deploy", str(path))
+    assert deploy.exit_code == 0, deploy.output
+    assert warning in deploy.stdout.splitlines()
+    assert b"<field>Lead_Stage__c</field>" in org.store.get("Layout", "Lead-Lead Layout").content
+
+
 # --- import ---------------------------------------------------------------------------------------
 
 

@@ -65,7 +65,7 @@ class ValueCount:
 class Finding:
     """A preflight finding: something the deploy would run into or leave undone."""
 
-    kind: str  # history-limit | missing-field | process-statuses
+    kind: str  # history-limit | missing-field | process-statuses | flow-activation | missing-layout
     message: str
 
     def to_json(self) -> dict:
@@ -136,7 +136,7 @@ def make_plan(org: OrgClient, built: BuildResult, info: OrgInfo | None = None, *
 
     bundle, spec = built.bundle, built.load.spec
     members = retrieve_members(bundle)
-    layout_names = _layout_names(org, spec)
+    layout_names, missing_layouts = _layout_names(org, spec)
     if layout_names:
         members["Layout"] = layout_names
     files = retrieve_files(org, members, policy=policy, timeout=timeout)
@@ -150,6 +150,8 @@ def make_plan(org: OrgClient, built: BuildResult, info: OrgInfo | None = None, *
 
         found = activation_findings(flow_activation(org, info or org.org_info()), bundle)
         findings = (*findings, *(Finding(kind, message) for kind, message in found))
+    findings = (*findings, *(Finding("missing-layout", f"layout '{name}' is named in the spec's layouts but the "
+                                     "org does not have it: skipped") for name in missing_layouts))
     return Plan(info, diffs, counts, findings, migration, tuple(_layout_changes(files, layout_names, bundle)), current,
                 obsolete_field_values(org, diffs))
 
@@ -165,13 +167,15 @@ def obsolete_field_values(org: OrgClient, diffs: tuple[d.ComponentDiff, ...]) ->
     return tuple(out)
 
 
-def _layout_names(org: OrgClient, spec) -> list[str]:
-    """The org's Lead layouts the spec asks to patch (org/layouts.py); listMetadata, no retrieve."""
+def _layout_names(org: OrgClient, spec) -> tuple[list[str], list[str]]:
+    """The org's Lead layouts the spec asks to patch (org/layouts.py), and those the spec names that the
+    org does not have; listMetadata, no retrieve."""
     from leadsync.org import layouts
 
     if getattr(spec, "layouts", "all") == "none":
-        return []
-    return layouts.layout_names(spec, layouts.list_layouts(org))
+        return [], []
+    available = layouts.list_layouts(org)
+    return layouts.layout_names(spec, available), layouts.missing_layouts(spec, available)
 
 
 def _layout_changes(files: dict[str, bytes], names: list[str], bundle: m.Bundle) -> list:
