@@ -191,7 +191,8 @@ _ALL = (
          "broken template override (`--templates`); the message names the file, line, element and "
          "template."),
     Code("LS901", "template error", E,
-         "A template failed while rendering (a syntax error, an undefined name, an extends or include of a template that does not exist, printing nothing). "
+         "A template failed while rendering (a syntax error, an undefined name, an extends or include of "
+         "a template that does not exist, printing nothing). "
          "Fix the template override named in the message, or report a leadsync bug."),
     Code("LS902", "formula over Salesforce's length limit", E,
          "Salesforce refuses a validation rule or flow formula over 3,900 characters. leadsync already "
