@@ -7,15 +7,14 @@ in a layout changes: the new section is spliced into the retrieved bytes, so eve
 item, related list and setting is sent back byte for byte. A field the layout already shows (in any
 section) is left where it is. A layout that shows every field is not sent at all.
 
-`pending(client, spec, bundle)` says what a deploy would change (for `plan`); `with_layouts(files,
-changes)` adds the patched layouts to a rendered mdapi package and its package.xml.
+`org/plan.py` retrieves the layouts with everything else and patches them (`patch_layout`) to say what
+a deploy would change; `with_layouts(files, changes)` adds the patched layouts to a rendered mdapi
+package and its package.xml.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,27 +67,6 @@ def missing_layouts(spec: Spec, available: list[str]) -> list[str]:
         return []
     wanted = [n if n.startswith(f"{m.OBJECT}-") else f"{m.OBJECT}-{n}" for n in choice]
     return [n for n in wanted if n not in available]
-
-
-def pending(client: OrgClient, spec: Spec, bundle: m.Bundle) -> list[LayoutChange]:
-    """Retrieve the layouts the spec names and patch each in memory; only those that change."""
-    if getattr(spec, "layouts", "all") == "none":
-        return []
-    available = list_layouts(client)
-    names = layout_names(spec, available)
-    if not names:
-        return []
-    files = _unzip(client.retrieve({"Layout": names}))
-    fields = wanted_fields(bundle)
-    changes = []
-    for name in names:
-        data = next((v for k, v in files.items() if k.endswith(f"{FOLDER}/{name}.layout")), None)
-        if data is None:
-            continue
-        patched = patch_layout(data, fields)
-        if patched is not None:
-            changes.append(LayoutChange(name, patched[1], patched[0]))
-    return changes
 
 
 def list_layouts(client: OrgClient) -> list[str]:
@@ -194,15 +172,5 @@ def _manifest_with(data: bytes, type_: str, members: list[str]) -> bytes:
     return (text[:at] + block + text[at:]).encode("utf-8")
 
 
-def _unzip(data: bytes) -> dict[str, bytes]:
-    from leadsync.org.session import OrgFault
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return {n: archive.read(n) for n in archive.namelist() if not n.endswith("/")}
-    except (zipfile.BadZipFile, EOFError, ValueError) as err:
-        raise OrgFault(f"the org's retrieve result is not a readable zip: {err}") from None
-
-
 __all__ = ["LayoutChange", "SECTION_LABEL", "layout_names", "list_layouts", "missing_layouts", "patch_layout",
-           "pending", "wanted_fields", "with_layouts"]
+           "wanted_fields", "with_layouts"]
