@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, field
 
 from leadsync.localorg.catalog import STANDARD_LEAD_FIELDS
+from leadsync.metadata.lead_fields import LEAD_FIELDS
 from leadsync.localorg.engine import flowrun
 from leadsync.localorg.store import MetadataStore
 from leadsync.metadata import model as m
@@ -22,27 +23,21 @@ from leadsync.metadata import parse
 
 SOBJECT = "Lead"
 
-# Metadata API field types of the standard Lead fields (Text for every one not named here).
+# Metadata API field types of the standard Lead fields, from the one table of them (metadata/lead_fields.py,
+# which speaks the SOAP describe's type names).
+_METADATA_TYPE = {
+    "id": "Id", "boolean": "Checkbox", "string": "Text", "textarea": "TextArea", "email": "Email", "phone": "Phone",
+    "url": "Url", "picklist": "Picklist", "currency": "Currency", "double": "Number", "int": "Number", "date": "Date",
+    "datetime": "DateTime", "reference": "Lookup", "address": "Address",
+}
 STANDARD_TYPES = {
-    "Id": "Id", "IsDeleted": "Checkbox", "IsConverted": "Checkbox", "IsUnreadByOwner": "Checkbox",
-    "HasOptedOutOfEmail": "Checkbox", "DoNotCall": "Checkbox", "HasOptedOutOfFax": "Checkbox",
-    "IsPriorityRecord": "Checkbox", "Latitude": "Number", "Longitude": "Number", "AnnualRevenue": "Currency",
-    "NumberOfEmployees": "Number", "CreatedDate": "DateTime", "LastModifiedDate": "DateTime",
-    "SystemModstamp": "DateTime", "EmailBouncedDate": "DateTime", "LastViewedDate": "DateTime",
-    "LastReferencedDate": "DateTime", "ConvertedDate": "Date", "LastActivityDate": "Date",
-    "LastTransferDate": "Date", "Status": "Picklist", "LeadSource": "Picklist", "Industry": "Picklist",
-    "Rating": "Picklist", "Salutation": "Picklist", "GeocodeAccuracy": "Picklist", "CleanStatus": "Picklist",
-    "OwnerId": "Lookup", "RecordTypeId": "Lookup", "ConvertedAccountId": "Lookup", "ConvertedContactId": "Lookup",
-    "ConvertedOpportunityId": "Lookup", "CreatedById": "Lookup", "LastModifiedById": "Lookup",
-    "MasterRecordId": "Lookup", "IndividualId": "Lookup", "DandbCompanyId": "Lookup", "Email": "Email",
-    "Phone": "Phone", "MobilePhone": "Phone", "Fax": "Phone", "Website": "Url", "Description": "LongTextArea",
-    "Address": "Address",
+    f.name: "LongTextArea" if f.name == "Description" else _METADATA_TYPE[f.type] for f in LEAD_FIELDS.values()
 }
 
 
 def standard_lead_types() -> dict[str, str]:
-    """Every standard Lead field -> its Metadata API type (Text unless STANDARD_TYPES names another)."""
-    return {f: STANDARD_TYPES.get(f, "Text") for f in STANDARD_LEAD_FIELDS}
+    """Every standard Lead field -> its Metadata API type."""
+    return {f: STANDARD_TYPES[f] for f in STANDARD_LEAD_FIELDS}
 
 
 @dataclass(frozen=True)
