@@ -48,8 +48,13 @@ def import_command(org, output: Path, from_dir: Path | None, stage_field: str | 
     write_file(output, result.text.encode("utf-8"))
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
-    statuses = len(result.spec.get("statuses", []))
-    click.echo(f"wrote {output}: {statuses} statuses, {len(result.spec.get('stages', []))} stages, "
-               f"{len(result.spec.get('lead_processes', []))} lead processes; {len(result.warnings)} warnings; "
+    counts = ", ".join(_count(len(result.spec.get(key, [])), noun) for key, noun in (
+        ("statuses", "status"), ("stages", "stage"), ("lead_processes", "lead process")))
+    click.echo(f"wrote {output}: {counts}; {_count(len(result.warnings), 'warning')}; "
                f"next: leadsync validate {output}")
     ctx.exit(int(ExitCode.OK))
+
+
+def _count(n: int, noun: str) -> str:
+    plural = noun + ("es" if noun.endswith(("s", "ss")) else "s")
+    return f"{n} {noun if n == 1 else plural}"
