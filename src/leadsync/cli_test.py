@@ -2,7 +2,8 @@
 
 Thin: load the spec, connect (org/auth.py), run (org/scenarios.py), report (report/scenarios.py).
 Exit 0 when every step held, 1 when one did not (or the spec is invalid), 2 for usage, 3 when the org
-cannot be reached or refuses the login.
+cannot be reached or refuses the login, 4 for a production org without --allow-production (scenarios
+write leads).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from leadsync.exitcodes import ExitCode
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document with every step's outcome.")
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Also write JUnit XML: one test case per scenario.")
+@click.option("--allow-production", is_flag=True,
+              help="Allow running scenarios in a production org (they create, convert and delete leads there).")
 @click.option("--debug", is_flag=True, help="Show tracebacks and request logs (never secrets).")
-def test_command(spec, org, as_json, junit_file, debug):
+def test_command(spec, org, as_json, junit_file, allow_production, debug):
     """Run SPEC's scenarios against an org: each with its own lead, deleted afterwards."""
     from leadsync.org.session import Redactor
     from leadsync.report import scenarios as report
@@ -52,6 +55,7 @@ def test_command(spec, org, as_json, junit_file, debug):
         finish(None, ExitCode.OK)
 
     from leadsync.org import auth
+    from leadsync.org.guards import guard_production
     from leadsync.org.scenarios import run_scenarios
 
     seen: set[str] = set()
@@ -67,7 +71,8 @@ def test_command(spec, org, as_json, junit_file, debug):
     try:
         with _debug_logs(debug, redactor):
             with auth.connect(org, api_version=loaded.spec.api_version, redactor=redactor) as client:
-                client.org_info()
+                guard_production(client.org_info(), allow_production=allow_production,
+                                 doing="run scenarios (create, convert and delete leads) in")
                 run = run_scenarios(loaded.spec, client, on_step=on_step)
     except LeadsyncError as err:
         if debug:

@@ -262,3 +262,14 @@ def test_bad_input_gives_exit_codes_not_tracebacks(tmp_path):
     junit = tmp_path / "out.xml"
     CliRunner().invoke(main_group, ["test", str(bad), "--junit", str(junit), "--instance-url", "https://x"], env=env)
     assert ET.parse(junit).getroot().find(".//failure") is not None
+
+
+def test_a_production_org_is_refused_without_allow_production(local_org_factory):
+    org = local_org_factory(production=True)
+    deployed(org, LIFECYCLE, "--allow-production")
+    refused = invoke(org, "test", str(LIFECYCLE))
+    assert refused.exit_code == 4, refused.output
+    assert "--allow-production" in refused.output and "production org" in refused.output
+    assert org.calls.count("create") == 0 and org.leads.all() == []  # not one lead written
+    allowed = invoke(org, "test", str(LIFECYCLE), "--allow-production")
+    assert allowed.exit_code == 0, allowed.output
