@@ -52,15 +52,15 @@ _STAND_INS = {("leadsync",): 1, ("name",): "spec"}
 
 
 def set_aside(data: Any) -> Spec | None:
-    """A model of `data` once what its shape errors are about is set aside (unknown keys dropped, a
-    missing or wrong `leadsync` or `name`, or a transition's, process's or scenario's missing `name`,
-    stood in for), so that one missing key does not hide the
-    file's other errors; None when other shape errors remain. List items are never dropped, so every
+    """A model of `data` once what its shape errors are about is set aside (unknown keys and optional
+    keys of the wrong type dropped, a missing or wrong `leadsync` or `name`, or a transition's,
+    process's or scenario's missing `name`, stood in for), so that one mistake does not hide the file's
+    other errors; None when other shape errors remain. List items are never dropped, so every
     model path still names the node it came from."""
     if not isinstance(data, dict):
         return None
     data = copy.deepcopy(data)
-    for _ in range(2):
+    for _ in range(4):
         try:
             return Spec.model_validate(data)
         except ValidationError as err:
@@ -68,12 +68,11 @@ def set_aside(data: Any) -> Spec | None:
                 path = _walk(error["loc"])[0]
                 if path in _STAND_INS:
                     data[path[0]] = _STAND_INS[path]
-                elif error["type"] == "missing" and _name_stand_in(data, path):
-                    continue
-                elif error["type"] == "extra_forbidden" and not _drop(data, path):
-                    return None
-                elif error["type"] != "extra_forbidden":
-                    return None
+                elif error["type"] == "missing":
+                    if not _name_stand_in(data, path):
+                        return None
+                elif not _drop(data, path):  # an unknown key, or an optional one of the wrong type:
+                    return None  # its default stands in (a required one comes back as missing)
     return None
 
 
