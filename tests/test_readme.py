@@ -43,7 +43,7 @@ import sys
 
 import pytest
 
-SETUP_STEPS = ("python3 -m venv .venv", ".venv/bin/pip install ")
+SETUP_STEPS = ("python3 -m venv .venv", "PIP_CONSTRAINT=requirements.lock .venv/bin/pip install ")
 
 
 def sh_blocks() -> list[list[str]]:
