@@ -1,6 +1,6 @@
 """LS043: a value that a standard Lead field cannot hold: text for a number, a date that is not a date,
-a value its standard picklist does not have (Rating, LeadSource, Industry...), or a status the spec
-does not declare for `Status`. The flow would fail to deploy, or fail on every save.
+a value its standard picklist does not have (Rating, LeadSource, Industry...), a status the spec
+does not declare for `Status`, or `contains` on a field that is not text. The flow would fail to deploy, or fail on every save.
 
 Bad::
 
@@ -31,6 +31,7 @@ from leadsync.spec.nodes import describe
 from leadsync.spec.suggest import did_you_mean
 
 CODE = "LS043"
+_TEXT_TYPES = ("string", "textarea", "email", "phone", "url", "picklist")  # what Contains can search
 
 
 def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
@@ -44,6 +45,10 @@ def check(spec: Spec, locator: Locator) -> Iterator[Diagnostic]:
             continue  # LS040 refuses Status in set.fields; LS024 checks the statuses scenarios name
         at = path if in_mapping else (*path[:-1], "value")
         given = describe(locator.node(at))
+        if op == "contains" and field.type not in _TEXT_TYPES:
+            yield diag(CODE, f"{field.name}: `contains` compares text, and {field.name} is a {field.type} field; "
+                             "use eq, ne, gt, gte, lt or lte", locator.span((*path[:-1], "op")))
+            continue
         choices = statuses if field.name == "Status" else field.values
         if field.type == "picklist" and isinstance(value, str) and op != "contains" and value not in choices:
             hint = did_you_mean(value, choices) or f"; its values: {', '.join(choices)}"
