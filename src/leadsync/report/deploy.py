@@ -321,7 +321,8 @@ class PlainProgress:
 
     def submitted(self, deploy_id: str, what: str) -> None:
         self.deploy_id = deploy_id
-        label = {"resume": "waiting for deploy", "cancel": "cancel requested for deploy"}.get(what, f"{VERBS[what]} submitted:")
+        # resume and cancel name only the id: whether it is a deploy or a validation is known once it answers
+        label = {"resume": "waiting for", "cancel": "cancel requested for"}.get(what, f"{VERBS[what]} submitted:")
         self._write(f"{label} {deploy_id}")
 
     def status(self, status: DeployStatus) -> None:
