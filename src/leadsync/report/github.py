@@ -30,7 +30,8 @@ def annotation_path(path: str) -> str:
             return path.replace(os.sep, "/")
         if not rel.startswith(".."):
             path = rel
-    return path.replace(os.sep, "/")
+    # `./clients/a.yaml` (from `validate .`) is not a repository path: GitHub would not show it on the diff.
+    return (os.path.normpath(path) if path else path).replace(os.sep, "/")
 
 
 def annotation(d: Diagnostic) -> str:

@@ -43,7 +43,8 @@ def artifact_uri(path: str) -> tuple[str, bool]:
 
             return Path(path).as_uri(), False
         path = rel
-    return quote(path.replace(os.sep, "/"), safe="/-._~"), True
+    # normpath: `./clients/a.yaml` (from `validate .`) names the repository path `clients/a.yaml`
+    return quote((os.path.normpath(path) if path else path).replace(os.sep, "/"), safe="/-._~"), True
 
 
 def _result(d: Diagnostic, index: dict[str, int]) -> dict:

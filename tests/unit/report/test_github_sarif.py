@@ -64,3 +64,14 @@ def test_sarif_required_structure():
     assert first["level"] == "warning" and "region" not in first["locations"][0]["physicalLocation"]
     assert second["locations"][0]["physicalLocation"]["region"] == {"startLine": 3, "startColumn": 7}
     assert second["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "dir%2Cx/a%3Ab.yaml"
+
+
+def test_paths_from_a_folder_walk_are_repository_paths():
+    # `validate .` finds ./clients/a.yaml; GitHub shows annotations (and code scanning alerts) only for
+    # paths relative to the repository root without a leading ./
+    d = Diagnostic("LS017", Severity.ERROR, "m", Span("./clients/a.yaml", 6, 5))
+    assert annotation(d).startswith("::error file=clients/a.yaml,line=6,col=5,")
+    doc = to_sarif({"./clients/a.yaml": [d]})
+    run = doc["runs"][0]
+    assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "clients/a.yaml"
+    assert run["artifacts"][0]["location"]["uri"] == "clients/a.yaml"
