@@ -152,7 +152,9 @@ def write_into(files: dict[str, bytes], project: str | Path, *, force: bool = Fa
     # Stale files a user changed stay listed: a later render removes them once they match again.
     manifest["files"].update({rel: before[rel] for rel in result.kept_changed})
     manifest["files"] = dict(sorted(manifest["files"].items()))
-    write_file(project / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
+    listing = (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
+    if _current(project / MANIFEST) != listing:  # a re-run that changes nothing touches nothing
+        write_file(project / MANIFEST, listing)
     return result
 
 
