@@ -16,6 +16,7 @@ one the same package deactivates).
   ValidationRule      its formula as Salesforce checks it (leadsync.localorg.formula: syntax, functions,
                       fields, types, picklists only in ISPICKVAL/TEXT/CASE); its error display field exists
   Flow                every `$Record.X` exists on Lead; every connector targets an element of the flow;
+                      every reference (condition, assignment, value) names a resource the flow has or a global;
                       its formulas and entry condition formula checked like a validation rule's
   PermissionSet       every Lead field it grants exists; every record type it makes visible exists
 """
@@ -252,6 +253,7 @@ def flow(c: Component, view: OrgView) -> Iterator[Problem]:
     start = parse.child(c.element, "start")
     on_lead = start is not None and parse.text(start, "object") == m.OBJECT
     names = {parse.text(e, "name") for e in parse.elements(c.element) if parse.child(e, "name") is not None}
+    every_name = {(e.text or "").strip().lower() for e in c.element.iter() if isinstance(e.tag, str) and parse.local_name(e) == "name"}
     formulas = _flow_formulas(c.element, start) if start is None or on_lead else {}
     resources = _flow_resources(c.element) if formulas else {}
     for el, (context, data_type) in formulas.items():
@@ -262,6 +264,10 @@ def flow(c: Component, view: OrgView) -> Iterator[Problem]:
         local = parse.local_name(el)
         if on_lead and el.text and "$Record" in el.text and el not in formulas:
             yield from _missing_fields(c, view, el, references.record_refs(el.text), flow_message=True)
+        if local in _REFERENCES and el.text and not _resolves(el.text.strip(), every_name):
+            owner = _flow_element_name(c.element, el)
+            yield _problem(c, f'The "{owner}" element references "{el.text.strip()}", which does not exist in this flow',
+                           el.sourceline)
         if local == "targetReference" and _is_connector(el.getparent()) and el.text not in names:
             owner = _flow_element_name(c.element, el)
             yield _problem(c, f'The "{owner}" element connects to "{el.text}", which does not exist in this flow',
@@ -370,6 +376,16 @@ def _missing_fields(c: Component, view: OrgView, el, refs, flow_message: bool = 
         message = (f'The field "{ref.field}" for the object "{m.OBJECT}" doesn\'t exist.' if flow_message
                    else f"Field {ref.field} does not exist. Check spelling.")
         yield _problem(c, message, (el.sourceline or c.line) + line, column)
+
+
+# Where a flow names one of its resources (variable, constant, formula, element, screen field...) or a global.
+_REFERENCES = frozenset({"leftValueReference", "assignToReference", "elementReference"})
+
+
+def _resolves(reference: str, every_name: set[str]) -> bool:
+    """`{!X}`-free references: `$Global.Field`, `resource`, or `record_variable.Field`."""
+    head = reference.split(".", 1)[0]
+    return head.startswith("$") or head.lower() in every_name  # flow API names ignore letter case
 
 
 def _is_connector(el) -> bool:
