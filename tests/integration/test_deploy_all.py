@@ -140,6 +140,7 @@ def test_missing_token_variable_fails_that_org_only(local_org_factory, monkeypat
     result = _run(monkeypatch, tmp_path, orgs_yaml, "--jobs", "1", env={"ACME_TOKEN": org.access_token})
     assert result.exit_code == 2, result.output
     assert "GLOBEX_TOKEN is not set" in result.output
+    assert "globex: globex:" not in result.output  # the row names the org once
     assert "acme" in result.output and org.calls.count("deploy") == 1
 
 

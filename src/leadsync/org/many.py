@@ -241,7 +241,7 @@ def org_environ(entry: OrgEntry, environ: Mapping[str, str], ca_file: str | None
     for variable, source in entry.env.items():
         value = environ.get(source)
         if not value:
-            raise UsageError(f"{entry.name}: the environment variable {source} is not set "
+            raise UsageError(f"the environment variable {source} is not set "
                              f"(ORGS.yaml names it for {variable})")
         env[variable] = value
     if ca_file:
@@ -286,7 +286,7 @@ def deploy_one(entry: OrgEntry, request, *, environ: Mapping[str, str], template
     result = OrgResult(entry.name, entry.spec, int(ExitCode.FAILED), redact=redactor)
     try:
         if entry.ca_bundle and not Path(entry.ca_bundle).is_file():
-            raise UsageError(f"{entry.name}: ca_bundle {entry.ca_bundle} is not a file")
+            raise UsageError(f"ca_bundle {entry.ca_bundle} is not a file")
         env = org_environ(entry, environ, _ca_file(entry, environ, made))
 
         def connect(api_version):
