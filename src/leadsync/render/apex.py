@@ -21,6 +21,8 @@ field is an Apex compile error the deploy reports.
 
 from __future__ import annotations
 
+import decimal
+
 from leadsync.metadata.model import ApexClass, Bundle, ValidationRule
 from leadsync.spec.model import Scalar, Scenario, Spec, Step
 
@@ -54,10 +56,11 @@ def apex_value(value: Scalar | None) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
+    if isinstance(value, int):  # an Integer literal is 32-bit ("Illegal integer" otherwise): a Long then
+        return str(value) if -2**31 <= value < 2**31 else f"{value}L"
+    if isinstance(value, float):  # Apex has no exponent notation: 1e+16 and 1e-05 are syntax errors
+        text = format(decimal.Decimal(repr(value)), "f")
+        return text if "." in text else f"{text}.0"
     return apex_string(str(value))
 
 

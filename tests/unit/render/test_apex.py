@@ -101,6 +101,23 @@ def test_awkward_values_still_parse(checkers, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_big_integers_are_longs_and_floats_never_use_exponents():
+    """An Apex Integer literal is 32-bit (5000000000 is "Illegal integer"; 5000000000L a Long, which a
+    Currency or Number field takes), and Apex has no exponent notation (1e+16, 1e-05 do not parse)."""
+    assert [apex_value(v) for v in (2**31 - 1, 2**31, -2**31, -2**31 - 1, 5_000_000_000)] == [
+        "2147483647", "2147483648L", "-2147483648", "-2147483649L", "5000000000L"]
+    assert [apex_value(v) for v in (1e16, 1e-05, 3.0, 2.5)] == ["10000000000000000.0", "0.00001", "3.0", "2.5"]
+
+
+def test_big_and_tiny_numbers_still_parse(checkers, tmp_path):
+    steps = [{"create": {"LastName": "X", "Company": "Y", "AnnualRevenue": 5_000_000_000, "NumberOfEmployees": 1e-05},
+              "expect": {"fields": {"AnnualRevenue": 5_000_000_000, "Rating": 1e16}}}]
+    spec = Spec.model_validate({**SPEC, "scenarios": [{"name": "Numbers", "steps": steps}]})
+    write_tree({"classes/X.cls": compile_spec(spec).apex_classes[0].body.encode("utf-8")}, tmp_path)
+    done = checkers.run(["node", str(checkers.scripts / "apexparse.js"), str(tmp_path / "classes" / "X.cls")])
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 @pytest.mark.parametrize("api", ["45.0", "63.0"])
 def test_the_meta_file_carries_the_spec_api_version(api):
     from leadsync.render.layouts import render_files
