@@ -96,7 +96,7 @@ def _deploy_id(ctx, param, value):
 @click.argument("spec", required=False, default="leadsync.yaml", type=click.Path(dir_okay=False))
 @org_options
 @click.option("--dry-run", is_flag=True, help="Check-only deploy: validate in the org, change nothing.")
-@click.option("--test-level", type=click.Choice(TEST_LEVELS), help="Apex tests to run (default: the org's).")
+@click.option("--test-level", type=click.Choice(TEST_LEVELS), help="Apex tests to run (default: RunSpecifiedTests with the spec's scenario test class when it has scenarios, else the org's).")
 @click.option("--tests", metavar="NAMES", help="Comma-separated test classes, with --test-level RunSpecifiedTests.")
 @click.option("--wait", type=click.FloatRange(min=0), default=33, show_default=True, metavar="MINUTES",
               help="How long to wait for the org; then exit 5 with the deploy id.")
