@@ -268,9 +268,13 @@ def test_a_collections_move_cut_by_a_dead_session_finishes_on_the_next_deploy(or
 
     options = auth.OrgOptions(instance_url=org.instance_url)
     env = {"SF_ACCESS_TOKEN": org.access_token, "REQUESTS_CA_BUNDLE": str(org.ca_file)}
-    with pytest.raises((SessionExpired, OrgUnreachable)):
+    with pytest.raises((SessionExpired, OrgUnreachable)) as cut:
         use_case.deploy_spec(spec, lambda v: auth.connect(options, api_version=v, environ=env),
                              use_case.DeployRequest(), progress=CutAfterOneCall())
+    # the message says the guards are off until the deploy runs again (the first package is in)
+    assert "validation rules stay inactive until the same deploy is run again" in str(cut.value)
+    rules = [org.store.get(*k).content for k in org.store.keys() if k[0] == "ValidationRule"]
+    assert rules and all(b"<active>false</active>" in r for r in rules)  # as the message says
     moved = by_status(org).get("Attempted to Contact", 0)
     assert 0 < moved < 500 and moved + by_status(org)["Working - Contacted"] == 500
     assert_every_open_lead_active(org)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from leadsync.diagnostics import Diagnostic, Span, has_errors
-from leadsync.errors import OrgUnreachable
+from leadsync.errors import LeadsyncError, OrgUnreachable, StillRunning
 from leadsync.org.client import DeployOptions, DeployStatus, OrgClient, OrgInfo
 from leadsync.org.poll import (
     DEFAULT_POLICY,
@@ -258,7 +258,17 @@ def _migrate(org: OrgClient, built, migration, outcome: DeployOutcome, request: 
         return deploy_id, second.success, problem
 
     moves = progress if hasattr(progress, "moving") else migrate.NoMoveProgress()
-    result = migrate.finish(org, built.load.spec, migration, built.files, redeploy, moves)
+    try:
+        result = migrate.finish(org, built.load.spec, migration, built.files, redeploy, moves)
+    except LeadsyncError as err:
+        if isinstance(err, StillRunning):  # the deactivating deploy runs on: it turns the rules on itself
+            raise
+        # The first package is in (rules off, old statuses active): say so, or the org keeps running
+        # without its guards and nobody knows a second run is needed.
+        err.args = (f"{err}; deploy {outcome.deploy_id} is in but moving the leads did not finish: every lead is on "
+                    "an active value, and leadsync's validation rules stay inactive until the same deploy "
+                    "is run again (it moves the rest and turns them on)",)
+        raise
     return replace(outcome, migration=result)
 
 

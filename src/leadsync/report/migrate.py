@@ -48,7 +48,7 @@ def migration_lines(result, validation: bool = False) -> list[str]:
         lines.append(f"  lead {f.id}: {f.error}")
     if result.deactivation_error:
         lines.append(f"error: the old statuses were not deactivated ({result.deactivation_error}); "
-                     "every lead is on an active value: deploy again to finish")
+                     "every lead is on an active value, and leadsync's validation rules stay inactive: deploy again to finish")
     return lines
 
 
