@@ -41,6 +41,8 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: ${{ env.PYTHON_VERSION }}
+          cache: pip
+          cache-dependency-path: .github/workflows/leadsync.yml
       - run: pip install leadsync
       # Every spec in the repository; errors become annotations on the pull request's lines.
       - run: leadsync validate . --format github
@@ -64,7 +66,8 @@ jobs:
           echo "specs=$specs" >> "$GITHUB_OUTPUT"
 
   dry-run:
-    if: github.event_name == 'pull_request'
+    # Pull requests from forks get no secrets: they are validated, not dry-run.
+    if: github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository
     needs: [validate, clients]
     runs-on: ubuntu-latest
     strategy:
@@ -76,10 +79,13 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: ${{ env.PYTHON_VERSION }}
+          cache: pip
+          cache-dependency-path: .github/workflows/leadsync.yml
       - run: pip install leadsync
       - name: check-only deploy to the sandbox
-        run: leadsync deploy "${{ matrix.spec }}" --dry-run --wait 30 --junit leadsync-dry-run.xml
+        run: leadsync deploy "$SPEC" --dry-run --wait 30 --junit leadsync-dry-run.xml
         env:
+          SPEC: ${{ matrix.spec }}   # a file name, so through the environment, never into the script
           SFDX_AUTH_URL: ${{ secrets.LEADSYNC_SANDBOX_AUTH_URL }}
 
   deploy:
@@ -98,10 +104,13 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: ${{ env.PYTHON_VERSION }}
+          cache: pip
+          cache-dependency-path: .github/workflows/leadsync.yml
       - run: pip install leadsync
       - name: deploy
-        run: leadsync deploy "${{ matrix.spec }}" --wait 30 --json --junit leadsync-deploy.xml
+        run: leadsync deploy "$SPEC" --wait 30 --json --junit leadsync-deploy.xml
         env:
+          SPEC: ${{ matrix.spec }}
           SFDX_AUTH_URL: ${{ secrets.LEADSYNC_SANDBOX_AUTH_URL }}
 """
 

@@ -48,13 +48,15 @@ def test_the_workflow_validates_on_prs_dry_runs_to_a_sandbox_and_deploys_on_merg
     validate = " ".join(step.get("run", "") for step in jobs["validate"]["steps"])
     assert "leadsync validate . --format github" in validate
     dry, deploy = jobs["dry-run"], jobs["deploy"]
-    assert dry["if"] == "github.event_name == 'pull_request'"
+    assert dry["if"].startswith("github.event_name == 'pull_request' && ")
+    assert "head.repo.full_name == github.repository" in dry["if"]  # forks get no secrets: no dry-run
     assert "github.event_name == 'push'" in deploy["if"] and "refs/heads/main" in deploy["if"]
     for job in (dry, deploy):
         assert job["strategy"]["matrix"]["spec"] == "${{ fromJSON(needs.clients.outputs.specs) }}"
         assert set(job["needs"]) == {"validate", "clients"}
         step = next(s for s in job["steps"] if "leadsync deploy" in s.get("run", ""))
-        assert step["env"] == {"SFDX_AUTH_URL": "${{ secrets.LEADSYNC_SANDBOX_AUTH_URL }}"}
+        assert step["env"] == {"SFDX_AUTH_URL": "${{ secrets.LEADSYNC_SANDBOX_AUTH_URL }}",
+                               "SPEC": "${{ matrix.spec }}"}
     assert "--dry-run" in next(s["run"] for s in dry["steps"] if "leadsync deploy" in s.get("run", ""))
     assert "--dry-run" not in next(s["run"] for s in deploy["steps"] if "leadsync deploy" in s.get("run", ""))
     assert jobs["clients"]["outputs"]["specs"] == "${{ steps.list.outputs.specs }}"
@@ -72,7 +74,7 @@ def _leadsync_commands(text: str) -> list[list[str]]:
     for job in _workflow(text)["jobs"].values():
         for step in job["steps"]:
             for line in step.get("run", "").splitlines():
-                line = re.sub(r"\$\{\{\s*matrix\.spec\s*\}\}", "clients/acme.yaml", line)
+                line = line.replace('"$SPEC"', "clients/acme.yaml")
                 assert "${{" not in line or "leadsync" not in line, line
                 words = shlex.split(line, comments=True)
                 if words[:1] != ["leadsync"]:
@@ -99,3 +101,14 @@ def test_every_leadsync_command_in_the_workflow_exists_and_parses(tmp_path: Path
             except click.ClickException as err:
                 pytest.fail(f"leadsync {shlex.join(args)}: {err.format_message()}")
         assert run(args[0], "--help").exit_code == 0
+
+
+def test_no_expression_is_expanded_into_a_script_and_pip_is_cached():
+    # GitHub's hardening guide: `${{ }}` inside `run:` is pasted into the shell script before it runs
+    # (a file name like `$(curl ...).yaml` would run); values go through `env:` instead.
+    for job in _workflow(GITHUB_WORKFLOW)["jobs"].values():
+        for step in job["steps"]:
+            assert "${{" not in step.get("run", ""), step
+            if step.get("uses", "").startswith("actions/setup-python@"):
+                assert step["with"]["cache"] == "pip"
+                assert step["with"]["cache-dependency-path"] == str(WORKFLOW_PATH.as_posix())
