@@ -180,6 +180,12 @@ def test_obsolete_components_need_allow_destructive_and_are_deleted_with_it(depl
     assert all(org.store.get("CustomField", n) is None for n in STAMPS)
     assert org.store.get("ValidationRule", "Lead.Lead_Stage_Forward_Only") is None
     assert plan(org, str(spec)).stdout.endswith("No changes.\n")
+    # as in Salesforce, the layout loses the deleted fields: turning stamp dates on again shows them again
+    layout = org.store.get("Layout", "Lead-Lead Layout").content
+    assert b"MQL_Date__c" not in layout and b"<field>Lead_Stage__c</field>" in layout
+    again = plan(org, str(PRESET)).stdout
+    assert "  ~ Layout Lead-Lead Layout (section 'Lead Lifecycle')\n" in again
+    assert "      + field 'MQL_Date__c' (read-only)\n" in again
 
 
 def test_the_admins_own_components_are_never_proposed_for_removal(deployed):

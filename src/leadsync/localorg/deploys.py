@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from leadsync.localorg import ids
+from leadsync.localorg.cascade import field_deletions
 from leadsync.localorg.evaluate import Evaluation, evaluate, rejudge
 from leadsync.localorg.files import read_json, write_atomic, write_json
 from leadsync.localorg.store import MetadataStore
@@ -206,7 +207,8 @@ class Deploys:
             job.validated_generation = self._store.generation
         elif commit or (result.deletions and not failed):
             deletes = {k: None for k in result.deletions} if not failed else {}
-            self._store.commit({**{k: result.contents[k] for k in commit}, **deletes})
+            changes = {**{k: result.contents[k] for k in commit}, **deletes}
+            self._store.commit({**changes, **field_deletions(changes, self._store)})  # layouts lose the field
 
     def _success(self, key, result: Evaluation) -> Message:
         old = self._store.get(*key)
