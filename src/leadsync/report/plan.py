@@ -52,7 +52,7 @@ def component_heading(component: ComponentDiff, plan: Plan | None = None) -> str
                else "a record type of the org uses it")
         return f"{line} ({_OBSOLETE.replace('deleted', 'deactivated')}; {why})"
     held = dict(plan.field_values).get(component.name) if plan else None
-    data = f"; {held:,} lead{'' if held == 1 else 's'} hold a value in it" if held else ""
+    data = f"; {held:,} {'lead holds' if held == 1 else 'leads hold'} a value in it" if held else ""
     return f"{line} ({_OBSOLETE}{data})"
 
 

@@ -68,3 +68,15 @@ def test_json():
     assert doc["leads"][1] == {"field": "Lead.Status", "value": "Working - Contacted", "leads": 40, "converted": 2,
                                "renamedTo": "Attempted to Contact"}
     assert doc["findings"] == [{"kind": "missing-field", "message": "Lead.Score__c does not exist in the org"}]
+
+
+def test_an_obsolete_field_says_how_many_leads_hold_a_value_singular_or_plural():
+    from dataclasses import replace
+
+    from leadsync.report.plan import component_heading
+
+    gone = ComponentDiff("CustomField", "Lead.Nurture_Date__c", "-")
+    assert component_heading(gone, replace(PLAN, field_values=(("Lead.Nurture_Date__c", 1),))).endswith(
+        "; 1 lead holds a value in it)")
+    assert component_heading(gone, replace(PLAN, field_values=(("Lead.Nurture_Date__c", 340),))).endswith(
+        "; 340 leads hold a value in it)")
