@@ -60,6 +60,9 @@ def _status_title(lc: Lifecycle, value: str, mark: str) -> str:
 def _edges(lc: Lifecycle, stage_ids: dict[str, str], status_ids: dict[str, str]):
     """(source id, target id, label, dashed) for each transition; 'start' is a new lead."""
     stage_order = [s.value for s in lc.spec.stages]
+    default = next((s.value for s in lc.spec.stages if s.default), None)
+    if default and not any(m.on_create and m.to_stage for m in lc.moves):
+        yield "start", stage_ids[default], "starts here", False  # the stage picklist's default value
     for move in lc.moves:
         target = stage_ids[move.to_stage] if move.to_stage else status_ids.get(move.to_status or "")
         if target is None:

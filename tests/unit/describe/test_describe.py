@@ -90,6 +90,17 @@ def test_mermaid_puts_every_stage_and_status_in_order_with_labelled_arrows(tmp_p
     assert "Any status other than New needs the stage at MQL or later." in text  # ...guards are
 
 
+def test_a_new_lead_enters_at_the_default_stage_when_no_transition_sets_one(tmp_path):
+    # the lifecycle preset has no on-create transition: new leads get the stage picklist's default
+    lc = lifecycle_of(presets_dir() / "lifecycle.yaml")
+    lead = {s.value: f"stage{i}" for i, s in enumerate(lc.spec.stages)}["Lead"]
+    assert f'start -->|"starts here"| {lead}' in mermaid(lc)
+    assert f'start -> {lead} [label="starts here"' in dot(lc)
+    # an on-create transition draws its own arrow, and no second one
+    text = mermaid(lifecycle_of(spec_text(tmp_path, SMALL.replace("{value: MQL,", "{value: MQL, default: true,"))))
+    assert 'start -->|"Created"| stage0' in text and "starts here" not in text
+
+
 def test_mermaid_escapes_what_would_end_a_label(tmp_path):
     body = SMALL.replace("{name: Created,", "{name: 'Created \"web\" <form> #1',")
     text = mermaid(lifecycle_of(spec_text(tmp_path, body)))
