@@ -114,8 +114,14 @@ def test_rename_text_output_counts(org, spec):
     result = cli(org, "deploy", str(spec))
     assert result.exit_code == 0, result.output
     assert ("renamed: Lead.Status 'Working - Contacted' → 'Attempted to Contact': 2 leads moved, "
-            "1 converted lead keep it (read-only), 'Working - Contacted' deactivated") in result.stdout
+            "1 converted lead keeps it (read-only), 'Working - Contacted' deactivated") in result.stdout
     assert "backfilled: Lead.Lead_Stage__c on 2 leads" in result.stdout
+    # a later deploy (a new stage) renames and backfills nothing: it does not repeat those lines
+    spec.write_text(SPEC.replace("{value: SQL}]", "{value: SQL}, {value: Customer}]"), encoding="utf-8")
+    for args in (("--dry-run",), ()):
+        later = cli(org, "deploy", str(spec), *args)
+        assert later.exit_code == 0 and "~ CustomField Lead.Lead_Stage__c (1 added)" in later.stderr, later.output
+        assert "rename" not in later.stdout and "backfill" not in later.stdout, later.stdout
 
 
 def test_dry_run_counts_and_moves_nothing(org, spec):

@@ -122,7 +122,8 @@ def format_text(outcome: DeployOutcome, org_args: tuple[str, ...] = ()) -> str:
         lines.append(f"deleted: {', '.join(deleted)}")
     from leadsync.report.migrate import layout_lines, migration_lines
 
-    lines.extend(migration_lines(getattr(outcome, "migration", None), validation=outcome.action == "validate"))
+    lines.extend(migration_lines(getattr(outcome, "migration", None), validation=outcome.action == "validate",
+                                 deactivating={r.value for r in outcome.removals if r.field == "Lead.Status"}))
     if outcome.success:
         lines.extend(layout_lines(getattr(outcome, "layouts", ()), status.check_only))
     lines.append(_summary(outcome, status))

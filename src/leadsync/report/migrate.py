@@ -9,20 +9,26 @@ def _n(count: int, what: str = "lead") -> str:
     return f"{count:,} {what}{'' if count == 1 else 's'}"
 
 
-def migration_lines(result, validation: bool = False) -> list[str]:
+def _keep(count: int) -> str:
+    return "keeps" if count == 1 else "keep"
+
+
+def migration_lines(result, validation: bool = False, deactivating=frozenset()) -> list[str]:
     """One line per rename that touches leads and one for the backfill; a validation says what the
-    deploy would do; a failed deploy moved nothing and says nothing here."""
+    deploy would do; a failed deploy moved nothing and says nothing here. A rename finished by an earlier
+    deploy (no open lead on its old value, which this deploy does not deactivate: `deactivating`, the
+    old values it does) is not news: no line, or every later deploy would repeat it."""
     if result is None or (not result.applied and not validation):
         return []
     lines: list[str] = []
     plan = result.plan
     if not result.applied:
         for r in plan.renames:
-            if not (r.leads or r.converted):
+            if not (r.leads or r.converted) or not r.leads and r.old not in deactivating:
                 continue
-            kept = f"; {_n(r.converted, 'converted lead')} keep it" if r.converted else ""
+            kept = f"; {_n(r.converted, 'converted lead')} {_keep(r.converted)} it" if r.converted else ""
             lines.append(f"would rename: {r.describe()}: {_n(r.leads)} to move{kept}")
-        if plan.backfill is not None:
+        if plan.backfill is not None and plan.backfill.leads:
             lines.append(f"would backfill: {plan.backfill.field} on {_n(plan.backfill.leads)} with no stage"
                          + _groups(plan.backfill))
         if plan.has_work:
@@ -31,17 +37,20 @@ def migration_lines(result, validation: bool = False) -> list[str]:
     for r in result.renames:
         if not (r.moved or r.failed or r.converted or r.remaining or r.rename.leads):
             continue
+        if not (r.moved or r.failed or r.remaining or r.rename.leads or r.rename.old in result.deactivated
+                or r.rename.old in deactivating):
+            continue  # done by an earlier deploy
         parts = [f"{_n(r.moved)} moved"]
         if r.failed:
             parts.append(f"{_n(r.failed)} failed")
         if r.converted:
-            parts.append(f"{_n(r.converted, 'converted lead')} keep it (read-only)")
+            parts.append(f"{_n(r.converted, 'converted lead')} {_keep(r.converted)} it (read-only)")
         if r.remaining:
             parts.append(f"'{r.rename.old}' stays active while {_n(r.remaining)} hold it: deploy again to finish")
         elif result.deactivated_value(r.rename.old):
             parts.append(f"'{r.rename.old}' deactivated")
         lines.append(f"renamed: {r.rename.describe()}: " + ", ".join(parts))
-    if plan.backfill is not None:
+    if plan.backfill is not None and (plan.backfill.leads or result.backfilled or result.backfill_failed):
         failed = f", {_n(result.backfill_failed)} failed" if result.backfill_failed else ""
         lines.append(f"backfilled: {plan.backfill.field} on {_n(result.backfilled)}{failed}")
     for f in result.failures[:5]:
