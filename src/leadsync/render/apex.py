@@ -98,7 +98,9 @@ class _ClassWriter:
             "        String unique = String.valueOf(Crypto.getRandomInteger()).replace('-', '0');",
             "        User u = new User(ProfileId = UserInfo.getProfileId(), LastName = 'Scenario',",
             "            Alias = 'lsscen', Email = 'scenario@example.com',",
-            "            Username = 'leadsync.scenario.' + unique + '@example.com', EmailEncodingKey = 'UTF-8',",
+            # Usernames are unique across every Salesforce org: the org id keeps two orgs' runs apart.
+            "            Username = 'leadsync.scenario.' + unique + '.' + UserInfo.getOrganizationId() + '@example.com',",
+            "            EmailEncodingKey = 'UTF-8',",
             "            LanguageLocaleKey = 'en_US', LocaleSidKey = 'en_US', TimeZoneSidKey = 'GMT');",
             "        insert u;",
             "        return u;",

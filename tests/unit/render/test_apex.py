@@ -47,6 +47,8 @@ def test_one_test_class_named_after_the_spec_with_a_method_per_scenario():
     assert "static void scenario1_Quotes_backslashes_and_unicode_new_line()" in body
     assert "static void scenario2_Second()" in body
     assert "System.runAs(scenarioUser())" in body
+    # A username is unique across all of Salesforce: random digits and the org id (18 + 59 < 80 characters).
+    assert "Username = 'leadsync.scenario.' + unique + '.' + UserInfo.getOrganizationId() + '@example.com'" in body
 
 
 def test_values_are_apex_literals_of_their_yaml_type():
