@@ -1,6 +1,6 @@
 """A validation rule or flow formula using a function Salesforce has and the local org does not evaluate
 deploys (Salesforce accepts it), and then every save it would run on is refused, naming the rule or flow
-and the function: never skipped (issue 8)."""
+and the function: never skipped (issue 8). And before-save flows run in Salesforce's order."""
 
 from __future__ import annotations
 
@@ -47,3 +47,25 @@ def test_a_flow_formula_with_a_function_the_local_org_does_not_evaluate_refuses_
     assert error["errorCode"] == "LOCAL_ORG_CANNOT_RUN"
     assert local_org.leads.all() == []
     assert "Later" in error["message"] and "ADDMONTHS()" in error["message"], error["message"]
+
+
+def test_flows_run_in_salesforce_s_trigger_order_bands(local_org, sf_client):
+    """Salesforce Help, "Define the Run Order of Record-Triggered Flows for an Object": trigger orders 1 to
+    1,000 first, then flows without one, then 1,001 to 2,000."""
+    sf = sf_client(local_org)
+    files = {"package.xml": manifest({"Flow": ["A_Late", "B_Early", "C_Unordered"]})}
+    for name, order in (("A_Late", 1500), ("B_Early", 900), ("C_Unordered", None)):
+        body = ("<assignments><name>Mark</name><label>Mark</label><locationX>0</locationX><locationY>0</locationY>"
+                "<assignmentItems><assignToReference>$Record.Description</assignToReference><operator>Add</operator>"
+                f"<value><stringValue>{name};</stringValue></value></assignmentItems></assignments>")
+        trigger_order = f"<triggerOrder>{order}</triggerOrder>" if order else ""
+        files[f"flows/{name}.flow"] = (
+            f'{HEAD}<Flow xmlns="{NS}"><apiVersion>63.0</apiVersion>{body}<label>{name}</label>'
+            "<processType>AutoLaunchedFlow</processType><start><locationX>0</locationX><locationY>0</locationY>"
+            "<connector><targetReference>Mark</targetReference></connector><object>Lead</object>"
+            "<recordTriggerType>Create</recordTriggerType><triggerType>RecordBeforeSave</triggerType>"
+            f"</start><status>Active</status>{trigger_order}</Flow>")
+    deployed = deploy_and_wait(sf, files)
+    assert deployed["status"] == "Succeeded", deployed
+    lead_id = sf.Lead.create({"LastName": "Doe", "Company": "Acme"})["id"]
+    assert sf.Lead.get(lead_id)["Description"] == "B_Early;C_Unordered;A_Late;"

@@ -9,7 +9,8 @@ For a create (`insert`) or an update (`update`, given the stored record):
      restricted value set) changed to a value that is not active (INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST).
      A record keeps an inactive value it already holds; only a change to one is refused.
   3. before-save record-triggered flows on Lead (active; Create/Update/CreateAndUpdate; start filters),
-     in triggerOrder then name order, changing $Record in place.
+     in Salesforce's run order (triggerOrder 1-1000, then flows without one, then 1001-2000; ties by
+     API name), changing $Record in place.
   4. system validation again (required LastName and Company, restricted picklists the flows changed),
      then every active validation rule; a rule whose formula is true refuses the save with its message
      and errorDisplayField (FIELD_CUSTOM_VALIDATION_EXCEPTION); every failing rule is reported.

@@ -141,10 +141,19 @@ def _build(store: MetadataStore, keys) -> OrgRules:
             if stored is not None:
                 root = parse.parse_xml("LeadConfig.settings", stored.content)
                 settings = {parse.local_name(e): (e.text or "").strip() == "true" for e in parse.elements(root)}
-    flows.sort(key=lambda f: (f.trigger_order, f.name))
+    flows.sort(key=_run_order)
     fields = {f.lower(): f for f in types}
     return OrgRules(generation, fields, types, picklists, converted, tuple(rules), tuple(flows),
                     tuple(not_runnable), settings)
+
+
+def _run_order(flow) -> tuple[int, int, str]:
+    """Salesforce Help, "Define the Run Order of Record-Triggered Flows for an Object": trigger orders 1 to
+    1,000 ascending, then flows without one (by activation date; here by API name), then 1,001 to 2,000;
+    equal orders by API name."""
+    order = flow.trigger_order
+    band = 1 if not order else (0 if order <= 1000 else 2)
+    return band, order, flow.name
 
 
 def _triggers_on_lead(source: bytes) -> bool:
