@@ -62,12 +62,13 @@ jobs:
       - uses: actions/checkout@v4
       - id: list
         run: |
-          specs=$(find "$CLIENTS" -name '*.yaml' -o -name '*.yml' | sort | jq -R -s -c 'split("\\n") | map(select(. != ""))')
+          # specs only (a top-level leadsync: or extends: key), as leadsync validate finds them
+          specs=$(find "$CLIENTS" \\( -name '*.yaml' -o -name '*.yml' \\) -exec grep -lE '^(leadsync|extends):' {} + | sort | jq -R -s -c 'split("\\n") | map(select(. != ""))')
           echo "specs=$specs" >> "$GITHUB_OUTPUT"
 
   dry-run:
     # Pull requests from forks get no secrets: they are validated, not dry-run.
-    if: github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository
+    if: github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository && needs.clients.outputs.specs != '[]'
     needs: [validate, clients]
     runs-on: ubuntu-latest
     strategy:
@@ -89,7 +90,7 @@ jobs:
           SFDX_AUTH_URL: ${{ secrets.LEADSYNC_SANDBOX_AUTH_URL }}
 
   deploy:
-    if: github.event_name == 'push' && github.ref == 'refs/heads/main'
+    if: github.event_name == 'push' && github.ref == 'refs/heads/main' && needs.clients.outputs.specs != '[]'
     needs: [validate, clients]
     runs-on: ubuntu-latest
     environment: sandbox

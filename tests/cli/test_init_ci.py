@@ -3,8 +3,11 @@ and every leadsync command in it exists with options leadsync's own parser accep
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 
 import click
@@ -60,6 +63,25 @@ def test_the_workflow_validates_on_prs_dry_runs_to_a_sandbox_and_deploys_on_merg
     assert "--dry-run" in next(s["run"] for s in dry["steps"] if "leadsync deploy" in s.get("run", ""))
     assert "--dry-run" not in next(s["run"] for s in deploy["steps"] if "leadsync deploy" in s.get("run", ""))
     assert jobs["clients"]["outputs"]["specs"] == "${{ steps.list.outputs.specs }}"
+    for job in (dry, deploy):  # an empty matrix is an error in GitHub Actions: no clients, no job
+        assert job["if"].endswith(" && needs.clients.outputs.specs != '[]'")
+
+
+def test_the_clients_step_lists_the_specs_under_clients(tmp_path: Path):
+    if not (shutil.which("jq") and shutil.which("bash")):
+        pytest.skip("needs bash and jq (both on GitHub's ubuntu runners)")
+    step = next(s for s in _workflow(GITHUB_WORKFLOW)["jobs"]["clients"]["steps"] if s.get("id") == "list")
+    (tmp_path / "clients" / "eu").mkdir(parents=True)
+    (tmp_path / "clients" / "acme.yaml").write_text("extends: ../base.yaml\nname: acme\n")
+    (tmp_path / "clients" / "eu" / "initech.yml").write_text("leadsync: 1\n")
+    (tmp_path / "clients" / "notes.yaml").write_text("owner: me\n")  # not a spec
+    out = tmp_path / "out"
+    env = {"PATH": os.environ["PATH"], "CLIENTS": "clients", "GITHUB_OUTPUT": str(out)}
+    for clients, expected in (("clients", '["clients/acme.yaml","clients/eu/initech.yml"]'), ("none", "[]")):
+        out.write_text("")
+        subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env={**env, "CLIENTS": clients},
+                       check=True, capture_output=True)
+        assert out.read_text() == f"specs={expected}\n"
 
 
 def test_docs_ci_shows_the_same_workflow():
