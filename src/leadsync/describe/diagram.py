@@ -76,9 +76,9 @@ def _edges(lc: Lifecycle, stage_ids: dict[str, str], status_ids: dict[str, str])
         elif move.from_statuses and not move.to_stage:
             for status in move.from_statuses:
                 yield status_ids[status], target, label, False
-        else:  # from any earlier stage: drawn from the one just before it, dashed
+        else:  # from any earlier stage: drawn dashed from the one just before it, and said in the label
             index = stage_order.index(move.to_stage) if move.to_stage else 0
-            yield (stage_ids[stage_order[index - 1]] if index else "start"), target, label, True
+            yield (stage_ids[stage_order[index - 1]] if index else "start"), target, f"{label} (from any earlier stage)", True
 
 
 def _edge_label(move: Move) -> str:

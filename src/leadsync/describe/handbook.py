@@ -11,7 +11,7 @@ from leadsync.describe.lifecycle import Lifecycle
 
 def handbook(lc: Lifecycle) -> str:
     spec = lc.spec
-    parts = [f"# The {spec.name} lead lifecycle", ""]
+    parts = [f"# Lead lifecycle: {spec.name}", ""]
     if spec.description:
         parts += [spec.description.strip(), ""]
     parts += [
@@ -52,7 +52,8 @@ def _stages(lc: Lifecycle) -> list[str]:
 
 
 def _statuses(lc: Lifecycle) -> list[str]:
-    rows = ["## Statuses", "", "| status | what it means | from stage |", "| --- | --- | --- |"]
+    rows = ["## Statuses", "", "The stage column says from which stage on leads have the status.", "",
+            "| status | what it means | stage |", "| --- | --- | --- |"]
     for status in lc.spec.statuses:
         notes = []
         if status.default:

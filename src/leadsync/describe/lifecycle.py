@@ -99,16 +99,18 @@ def _move(spec: Spec, t: Transition) -> Move:
 
 
 def _status_stages(spec: Spec) -> dict[str, str]:
-    """The earliest stage a lead can hold each status at: the guard's floor, raised by the automation.
+    """The stage from which leads hold each status: where new leads start (the default stage), raised
+    by the guard's floor and by the automation.
 
     `status_requires_stage` keeps every non-default status at that stage or later; a transition keyed on
     nothing but a status (or on conversion, for converted statuses) moves leads holding it to its stage.
     """
     first = spec.stages[0].value
     floor = spec.guards.status_requires_stage
+    start = spec.stage_rank(spec.default_stage.value)
     result = {}
     for status in spec.statuses:
-        rank = spec.stage_rank(floor) if floor and not status.default else 1
+        rank = max(start, spec.stage_rank(floor)) if floor and not status.default else start
         for t in spec.transitions:
             if t.on == "create" or not t.set.stage:
                 continue

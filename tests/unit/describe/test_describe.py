@@ -67,6 +67,13 @@ def test_statuses_apply_from_the_guard_floor_raised_by_the_automation(tmp_path):
     assert lc.statuses_at("MQL") == ["Junk"]
 
 
+def test_without_a_guard_statuses_apply_from_where_new_leads_start(tmp_path):
+    body = SMALL.replace("guards: {status_requires_stage: MQL}", "guards: {forward_only_stages: true}")
+    body = body.replace("- {value: MQL, hubspot: marketingqualifiedlead}", "- {value: MQL, default: true}")
+    lc = lifecycle_of(spec_text(tmp_path, body))
+    assert lc.status_stage == {"New": "MQL", "Working": "SQL", "Won": "Opportunity", "Junk": "MQL"}
+
+
 def test_transitions_in_plain_words(tmp_path):
     lc = lifecycle_of(spec_text(tmp_path, SMALL))
     sentences = {m.name: m.sentence for m in lc.moves}
@@ -83,7 +90,7 @@ def test_mermaid_puts_every_stage_and_status_in_order_with_labelled_arrows(tmp_p
     assert text.count("subgraph ") == text.count("\n  end") == 4
     assert "stage0 ==> stage1 ==> stage2 ==> stage3" in text
     assert 'start -->|"Created"| stage0' in text
-    assert 'stage1 -.->|"Worked: status is Working"| stage2' in text  # from any earlier stage: dashed
+    assert 'stage1 -.->|"Worked: status is Working (from any earlier stage)"| stage2' in text  # dashed
     assert 'stage1 -->|"From MQL: stage is MQL and status changes"| status1' in text
     assert 'status3["Junk 🔒"]' in text and 'subgraph stage1_group["MQL 🔒"]' in text
     assert "#quot;lead#quot;" not in text  # descriptions are not in the picture...
@@ -129,7 +136,7 @@ def test_graphviz_lays_out_the_dot_of_every_shipped_spec(path):
 
 def test_handbook_says_what_everything_means(tmp_path):
     text = handbook(lifecycle_of(spec_text(tmp_path, SMALL)))
-    assert text.startswith("# The small lead lifecycle\n")
+    assert text.startswith("# Lead lifecycle: small\n")
     assert "```mermaid\nflowchart LR\n" in text
     assert "| 1 | Lead | Known person. New leads start here. |" in text
     assert '| Junk | Not a real "lead" Needs an unqualified reason. | MQL |' in text
