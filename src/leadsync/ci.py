@@ -32,6 +32,9 @@ permissions:
 env:
   CLIENTS: clients
   PYTHON_VERSION: "3.11"
+  # The leadsync to install, pinned to the one you tested: leadsync==X.Y.Z from your package index, or
+  # "leadsync @ git+https://github.com/OWNER/leadsync@TAG".
+  LEADSYNC_PACKAGE: leadsync
 
 jobs:
   validate:
@@ -43,7 +46,7 @@ jobs:
           python-version: ${{ env.PYTHON_VERSION }}
           cache: pip
           cache-dependency-path: .github/workflows/leadsync.yml
-      - run: pip install leadsync
+      - run: pip install "$LEADSYNC_PACKAGE"
       # Every spec in the repository; errors become annotations on the pull request's lines.
       - run: leadsync validate . --format github
       - if: always()
@@ -82,7 +85,7 @@ jobs:
           python-version: ${{ env.PYTHON_VERSION }}
           cache: pip
           cache-dependency-path: .github/workflows/leadsync.yml
-      - run: pip install leadsync
+      - run: pip install "$LEADSYNC_PACKAGE"
       - name: check-only deploy to the sandbox
         run: leadsync deploy "$SPEC" --dry-run --wait 30 --junit leadsync-dry-run.xml
         env:
@@ -107,7 +110,7 @@ jobs:
           python-version: ${{ env.PYTHON_VERSION }}
           cache: pip
           cache-dependency-path: .github/workflows/leadsync.yml
-      - run: pip install leadsync
+      - run: pip install "$LEADSYNC_PACKAGE"
       - name: deploy
         run: leadsync deploy "$SPEC" --wait 30 --json --junit leadsync-deploy.xml
         env:
