@@ -37,8 +37,13 @@ def import_command(org, output: Path, from_dir: Path | None, stage_field: str | 
     if from_dir is not None:
         if org.from_command_line:
             raise click.UsageError("--from-dir reads a folder: it takes no ORG-OPTIONS")
-        result = importer.import_files(importer.read_dir(from_dir), name=spec_name or from_dir.resolve().name,
-                                       stage_field=stage_field)
+        from leadsync.metadata.parse import MetadataParseError
+
+        try:
+            result = importer.import_files(importer.read_dir(from_dir), name=spec_name or from_dir.resolve().name,
+                                           stage_field=stage_field)
+        except MetadataParseError as err:  # the file as the user can open it: DIR/relative path
+            raise MetadataParseError((from_dir / err.path).as_posix(), err.problem, err.line, err.column) from None
     else:
         from leadsync.org import auth
         from leadsync.org.session import Redactor

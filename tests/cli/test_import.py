@@ -53,7 +53,8 @@ def test_bad_input_is_a_message_not_a_traceback(tmp_path):
     (broken / "LeadStatus.standardValueSet").write_bytes(b"<StandardValueSet><oops></StandardValueSet>")
     result = run("--from-dir", str(tmp_path / "broken"), "-o", str(out))
     assert result.exit_code == 1, result.output
-    assert "standardValueSets/LeadStatus.standardValueSet:1:" in result.output and "Traceback" not in result.output
+    where = (tmp_path / "broken" / "standardValueSets" / "LeadStatus.standardValueSet").as_posix()
+    assert f"error: {where}:1:" in result.output and "Traceback" not in result.output  # a path that opens
     assert not out.exists()
     (tmp_path / "empty").mkdir()
     empty = run("--from-dir", str(tmp_path / "empty"), "-o", str(out))
