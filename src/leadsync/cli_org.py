@@ -105,7 +105,8 @@ def _deploy_id(ctx, param, value):
               help="Also write JUnit XML: one case per component and per Apex test.")
 @click.option("--allow-production", is_flag=True, help="Allow deploying to a production org (IsSandbox false).")
 @click.option("--allow-destructive", is_flag=True,
-              help="Deploy even if it deactivates picklist values that leads hold (refused with exit 4 otherwise).")
+              help="Deploy even if it deactivates picklist values that open leads hold, or deletes components "
+                   "leadsync rendered before and the spec no longer renders (refused with exit 4 otherwise).")
 @click.option("--resume", "resume_id", metavar="ID", callback=_deploy_id,
               help="Wait again for a deploy that --wait gave up on.")
 @click.option("--quick", "quick_id", metavar="ID", callback=_deploy_id,
