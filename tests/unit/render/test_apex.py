@@ -76,7 +76,8 @@ def test_error_steps_expect_a_dml_exception_and_unchanged_values():
 def test_convert_uses_database_leadconvert_with_the_first_converted_status():
     cls, _ = _class()
     body = cls.body
-    assert "private static final String CONVERTED_STATUS = 'Won \\'big\\'';" in body
+    assert ("private static final String CONVERTED_STATUS = [SELECT MasterLabel FROM LeadStatus\n"
+            "        WHERE ApiName = 'Won \\'big\\'' AND IsConverted = true LIMIT 1].MasterLabel;") in body
     assert "convert4.setConvertedStatus(CONVERTED_STATUS);" in body
     assert "Database.convertLead(convert4, false)" in body
     assert "System.assertEquals('Won \\'big\\'', current.Status" in body
