@@ -190,6 +190,9 @@ def deploy_command(spec, org, dry_run, test_level, tests, wait, as_json, junit_f
         progress.close()
         running = progress.deploy_id
         hint = f"; deploy {running} goes on in the org: {report.resume_command(running, follow_up)}" if running else ""
+        if getattr(progress, "moving_leads", False):  # the first package is in, the rules are off
+            hint = ("; the deploy is in but moving the leads did not finish: every lead is on an active value, and "
+                    "leadsync's validation rules stay inactive until the same deploy is run again")
         click.echo(f"interrupted{hint}", err=True)
         ctx.exit(130)
     except Exception as err:  # noqa: BLE001 — no traceback for users, and never a secret

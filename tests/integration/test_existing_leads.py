@@ -297,6 +297,30 @@ def test_a_collections_move_cut_by_a_dead_session_finishes_on_the_next_deploy(or
     assert statuses_in_org(org)["Working - Contacted"] is False
 
 
+def test_ctrl_c_while_leads_move_says_to_deploy_again_not_to_resume_a_finished_deploy(org, spec, monkeypatch):
+    """Ctrl-C after the first package is in: that deploy is done (there is nothing to resume); the rules
+    are off until the same deploy runs again, which finishes the job."""
+    from leadsync.org.records import LeadRecords
+
+    seed(org, {"Working - Contacted": 5})
+    real = LeadRecords.update_column
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt  # as Ctrl-C during the first save of leads
+
+    monkeypatch.setattr(LeadRecords, "update_column", interrupted)
+    result = cli(org, "deploy", str(spec))
+    assert result.exit_code == 130, result.output
+    assert "goes on in the org" not in result.stderr and "--resume" not in result.stderr
+    assert ("interrupted; the deploy is in but moving the leads did not finish: every lead is on an active value, "
+            "and leadsync's validation rules stay inactive until the same deploy is run again") in result.stderr
+    assert_every_open_lead_active(org)
+    monkeypatch.setattr(LeadRecords, "update_column", real)
+    again = cli(org, "deploy", str(spec))
+    assert again.exit_code == 0, again.output
+    assert by_status(org) == {"Attempted to Contact": 5} and statuses_in_org(org)["Working - Contacted"] is False
+
+
 @pytest.mark.parametrize("preset", ["lifecycle", "salesforce-default"])
 def test_import_of_a_deployed_preset_plans_no_changes(org, tmp_path, preset):
     """deploy a preset -> import the org -> the imported spec compiles to what the org holds, and plan

@@ -316,12 +316,14 @@ class PlainProgress:
         self._stream = stream or sys.stderr
         self._last: tuple | None = None
         self.deploy_id: str | None = None
+        # Leads are moving (org/migrate.py): the deploy before is done, the rules are off until the next one.
+        self.moving_leads = False
 
     def phase(self, text: str) -> None:
         pass
 
     def submitted(self, deploy_id: str, what: str) -> None:
-        self.deploy_id = deploy_id
+        self.deploy_id, self.moving_leads = deploy_id, False
         # resume and cancel name only the id: whether it is a deploy or a validation is known once it answers
         label = {"resume": "waiting for", "cancel": "cancel requested for"}.get(what, f"{VERBS[what]} submitted:")
         self._write(f"{label} {deploy_id}")
@@ -346,6 +348,7 @@ class PlainProgress:
     def moving(self, label: str, total: int) -> None:
         from leadsync.report.migrate import PlainMoves
 
+        self.deploy_id, self.moving_leads = None, True  # that deploy finished: nothing goes on in the org
         self._moves = getattr(self, "_moves", None) or PlainMoves(self._stream)
         self._moves.moving(label, total)
 
@@ -377,7 +380,7 @@ class LiveProgress(PlainProgress):
         self._live.update(self._text(text))
 
     def submitted(self, deploy_id: str, what: str) -> None:
-        self.deploy_id = deploy_id
+        self.deploy_id, self.moving_leads = deploy_id, False
         self._console.print(f"{VERBS.get(what, 'deploy')} {deploy_id}", markup=False)
         self._live.update(self._text(f"{deploy_id}: waiting for the org"))
 
@@ -393,6 +396,7 @@ class LiveProgress(PlainProgress):
     def moving(self, label: str, total: int) -> None:
         from leadsync.report.migrate import BarMoves
 
+        self.deploy_id, self.moving_leads = None, True
         self._moves = BarMoves(self._stream, pause=self._live.stop, resume=self._live.start)
         self._moves.moving(label, total)
 
