@@ -321,6 +321,17 @@ def test_ctrl_c_while_leads_move_says_to_deploy_again_not_to_resume_a_finished_d
     assert by_status(org) == {"Attempted to Contact": 5} and statuses_in_org(org)["Working - Contacted"] is False
 
 
+def test_wait_running_out_before_leads_move_says_resume_is_not_enough(org, spec):
+    """--resume only waits: it would report the first package (rules off) Succeeded, with no lead moved."""
+    seed(org, {"Working - Contacted": 2})
+    org.faults.deploy_seconds = 1
+    result = cli(org, "deploy", str(spec), "--wait", "0")
+    assert result.exit_code == 5, result.output
+    assert "resume waiting with: leadsync deploy --resume" in result.stdout
+    assert ("leads are still to move (renamed_from, backfill), and this deploy turns leadsync's validation rules "
+            "off until they have: once it has finished, run the same deploy again (--resume only waits)") in result.stdout
+
+
 @pytest.mark.parametrize("preset", ["lifecycle", "salesforce-default"])
 def test_import_of_a_deployed_preset_plans_no_changes(org, tmp_path, preset):
     """deploy a preset -> import the org -> the imported spec compiles to what the org holds, and plan

@@ -107,6 +107,11 @@ def format_text(outcome: DeployOutcome, org_args: tuple[str, ...] = ()) -> str:
         lines.append(f"{verb} {outcome.deploy_id} is still running: {state} after --wait {minutes:g} min")
         lines.append(f"deploy id: {outcome.deploy_id}")
         lines.append(f"resume waiting with: {resume_command(outcome.deploy_id, org_args)}")
+        moving = getattr(outcome, "migration", None)
+        if outcome.action == "deploy" and moving is not None and moving.plan.has_work:
+            lines.append("leads are still to move (renamed_from, backfill), and this deploy turns leadsync's "
+                         "validation rules off until they have: once it has finished, run the same deploy again "
+                         "(--resume only waits): it moves the leads and turns the rules on")
         return "\n".join(lines) + "\n"
     assert status is not None
     lines.extend(component_line(c, _spec_span(outcome, c)) for c in status.failures)
