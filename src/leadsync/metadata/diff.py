@@ -48,6 +48,8 @@ class Change:
     new: Any = None
 
     def describe(self) -> str:
+        if self.sign == CHANGE and _multiline(self.old) and _multiline(self.new):
+            return f"{self.what} changed ({_line_counts(self.old, self.new)})"  # a class body: not twice in full
         if self.sign == CHANGE:
             old, new = show(self.old), show(self.new)
             return f"{self.what} changed" if old == new == "(changed)" else f"{self.what}: {old} → {new}"
@@ -234,6 +236,23 @@ def _norm(value: Any) -> Any:
 
 def _element(name: str) -> str:
     return {"full_name": "name", "is_active": "active"}.get(name, name).replace("_", " ")
+
+
+def _multiline(value: Any) -> bool:
+    return isinstance(value, str) and "\n" in value.strip()
+
+
+def _line_counts(old: str, new: str) -> str:
+    """How two texts differ, in lines: what a plan says of a changed Apex class body."""
+    import difflib
+
+    removed = added = 0
+    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0):
+        if line.startswith(("---", "+++")):
+            continue
+        removed += line.startswith("-")
+        added += line.startswith("+")
+    return f"{removed} line{'' if removed == 1 else 's'} removed, {added} added"
 
 
 def show(value: Any) -> str:

@@ -102,3 +102,13 @@ def test_flow_elements_are_matched_by_name_and_assignment_items_by_field():
 def test_a_reactivated_value_says_so():
     (component,) = d.compare(bundle(v("A"), v("B", is_active=False)), bundle(v("A"), v("B")))
     assert [c.describe() for c in component.changes] == ["value 'B' reactivated"]
+
+
+def test_a_changed_text_of_many_lines_is_counted_not_printed_twice_in_full():
+    """An Apex class body in a plan: 'body changed (1 line removed, 2 added)', not two whole classes."""
+    old = "@isTest\nprivate class T {\n    static String s = 'a';\n}\n"
+    new = "@isTest\nprivate class T {\n    // why\n    static String s = 'b';\n}\n"
+    change = d.Change(d.CHANGE, "body", old, new)
+    assert change.describe() == "body changed (1 line removed, 2 added)"
+    assert change.to_json()["old"] == old and change.to_json()["new"] == new  # JSON keeps both in full
+    assert d.Change(d.CHANGE, "formula", "A = 1", "A = 2").describe() == 'formula: "A = 1" → "A = 2"'
