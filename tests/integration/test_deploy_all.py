@@ -176,3 +176,13 @@ def test_zeep_calls_trust_each_orgs_own_ca_concurrently(local_org_factory, monke
     assert all(o.calls.count("describeMetadata") == 1 for o in orgs)
     with pytest.raises(OrgUnreachable, match="certificate"):
         describe(orgs[0], orgs[1].ca_file)  # another org's CA is not trusted
+
+
+def test_an_org_without_its_ca_is_told_to_name_its_ca_bundle(local_org_factory, monkeypatch, tmp_path: Path):
+    org = local_org_factory()
+    _client(tmp_path, "acme")
+    entry = _entry("acme", org).replace(f"    ca_bundle: {org.ca_file}\n", "")
+    result = _run(monkeypatch, tmp_path, "orgs:\n" + entry, env={"ACME_TOKEN": org.access_token})
+    assert result.exit_code == 3, result.output
+    assert "TLS verification failed" in result.output and "ca_bundle" in result.output
+    assert "REQUESTS_CA_BUNDLE" not in result.output

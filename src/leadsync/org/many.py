@@ -296,7 +296,9 @@ def deploy_one(entry: OrgEntry, request, *, environ: Mapping[str, str], template
                                      progress=progress or deploy.NO_PROGRESS)
         result.outcome, result.exit_code = outcome, _outcome_code(outcome)
     except LeadsyncError as err:
-        result.exit_code, result.error = int(err.exit_code), redactor(str(err))
+        # In ORGS.yaml an org's extra CAs are its `ca_bundle`, not the process's REQUESTS_CA_BUNDLE.
+        message = str(err).replace("set REQUESTS_CA_BUNDLE to that file", "name that file as this org's ca_bundle")
+        result.exit_code, result.error = int(err.exit_code), redactor(message)
     except Exception as err:  # noqa: BLE001 — one org's bug is that org's failure, not the run's
         result.error = redactor(f"internal error: {type(err).__name__}: {err}")
     finally:
