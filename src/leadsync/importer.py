@@ -112,7 +112,8 @@ def import_bundle(bundle: m.Bundle, *, name: str = "imported", stage_field: str 
     # stage field: asked for, else an owned picklist that is not the reason, else the default name
     stage_name = stage_field
     if stage_name is not None and stage_name not in pick:
-        warn(f"--stage-field {stage_name}: no such picklist field on Lead; a default stage list is written")
+        warn(f"--stage-field {stage_name}: not a Lead picklist with values of its own (missing, another type, "
+             "or a global value set leadsync cannot import); a default stage list is written")
         stage_name = None
     elif stage_name is None:
         owned = [n for n, f in pick.items() if is_owned(f.description) and n != reason_name]
