@@ -330,6 +330,10 @@ def test_wait_running_out_before_leads_move_says_resume_is_not_enough(org, spec)
     assert "resume waiting with: leadsync deploy --resume" in result.stdout
     assert ("leads are still to move (renamed_from, backfill), and this deploy turns leadsync's validation rules "
             "off until they have: once it has finished, run the same deploy again (--resume only waits)") in result.stdout
+    as_json = cli(org, "deploy", str(spec), "--wait", "0", "--json")
+    assert as_json.exit_code == 5, as_json.output
+    document = json.loads(as_json.stdout)
+    assert document["resumeCommand"] and "--resume only waits" in document["movesPending"]
 
 
 @pytest.mark.parametrize("preset", ["lifecycle", "salesforce-default"])

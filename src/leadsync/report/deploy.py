@@ -107,11 +107,8 @@ def format_text(outcome: DeployOutcome, org_args: tuple[str, ...] = ()) -> str:
         lines.append(f"{verb} {outcome.deploy_id} is still running: {state} after --wait {minutes:g} min")
         lines.append(f"deploy id: {outcome.deploy_id}")
         lines.append(f"resume waiting with: {resume_command(outcome.deploy_id, org_args)}")
-        moving = getattr(outcome, "migration", None)
-        if outcome.action == "deploy" and moving is not None and moving.plan.has_work:
-            lines.append("leads are still to move (renamed_from, backfill), and this deploy turns leadsync's "
-                         "validation rules off until they have: once it has finished, run the same deploy again "
-                         "(--resume only waits): it moves the leads and turns the rules on")
+        if note := _moves_pending(outcome):
+            lines.append(note)
         return "\n".join(lines) + "\n"
     assert status is not None
     lines.extend(component_line(c, _spec_span(outcome, c)) for c in status.failures)
@@ -243,6 +240,8 @@ def to_json(outcome: DeployOutcome | None, *, error: BaseException | None = None
         "error": {"message": str(error)} if error is not None else None,
         "resumeCommand": resume_command(outcome.deploy_id, org_args)
         if outcome and outcome.still_running and outcome.deploy_id else None,
+        # Set when --wait ran out before leads moved: resuming only waits; the same deploy must run again.
+        "movesPending": _moves_pending(outcome) if outcome and outcome.still_running else None,
         # Deactivated only when a deploy succeeded and was not check-only (see success, checkOnly).
         "deactivated": [{"field": r.field, "value": r.value, "leads": r.leads,
                          "converted": getattr(r, "converted", 0)}
@@ -309,6 +308,16 @@ def to_junit(outcome: DeployOutcome, *, error: str | None = None) -> str:
             cases.append(JUnitCase(name=s.method or s.name, classname=s.name, time=(s.time_ms or 0) / 1000))
     name = f"leadsync {outcome.action} {outcome.deploy_id}" if outcome.deploy_id else f"leadsync {outcome.action}"
     return build(name, cases)
+
+
+def _moves_pending(outcome) -> str | None:
+    """What to do when --wait ran out before leads moved (renamed_from, backfill)."""
+    moving = getattr(outcome, "migration", None)
+    if outcome.action != "deploy" or moving is None or not moving.plan.has_work:
+        return None
+    return ("leads are still to move (renamed_from, backfill), and this deploy turns leadsync's validation rules "
+            "off until they have: once it has finished, run the same deploy again (--resume only waits): it moves "
+            "the leads and turns the rules on")
 
 
 # --- progress -------------------------------------------------------------------------------------
