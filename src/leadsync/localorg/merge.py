@@ -4,6 +4,7 @@ A component's stored form (store.py) is its own XML document: the deployed file 
 types, a re-rooted element for an object's children (`<fields>` -> `<CustomField>`), and the
 object-level settings alone for CustomObject. Picklist values the org has but a deploy leaves out are
 kept, inactive, as Salesforce does: a value set is never shortened by a deploy, values are deactivated.
+A Settings deploy changes only the settings it names.
 """
 
 from __future__ import annotations
@@ -41,7 +42,22 @@ def contents(components: list[Component], files: dict[str, bytes], store: Metada
         old = store.get(*key)
         if old is not None and c.type in ("StandardValueSet", "CustomField"):
             out[key] = Content(keep_omitted_values(out[key].content, old.content, c.type))
+        elif old is not None and c.type == "Settings":
+            out[key] = Content(keep_omitted_settings(out[key].content, old.content))
     return out
+
+
+def keep_omitted_settings(new: bytes, old: bytes) -> bytes:
+    """A Settings deploy changes the settings it names; the org keeps every other one as it was."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    new_root, old_root = etree.fromstring(new, parser), etree.fromstring(old, parser)
+    named = {child.tag for child in new_root if isinstance(child.tag, str)}
+    kept = [copy.deepcopy(child) for child in old_root if isinstance(child.tag, str) and child.tag not in named]
+    for child in kept:
+        new_root.append(child)
+    return serialize(new_root) if kept else new
 
 
 def document(el, root_type: str, skip: set[str] = frozenset()) -> bytes:

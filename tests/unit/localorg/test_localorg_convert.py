@@ -122,3 +122,15 @@ def test_with_require_validation_the_flow_and_rules_run_during_conversion(org):
 def test_convert_needs_a_session_and_answers_convert_lead_only(local_org):
     status, root = convert_lead(local_org, "not-a-token", {"leadId": "00Q000000000000AAA", "convertedStatus": "X"})
     assert status == 500 and "INVALID_SESSION_ID" in ET.tostring(root, encoding="unicode")
+
+
+def test_a_settings_deploy_changes_only_the_settings_it_names(org):
+    local_org, sf = org
+    both = (f'{HEAD}<LeadConfigSettings xmlns="{NS}"><doesPreserveLeadStatus>true</doesPreserveLeadStatus>'
+            "<shouldLeadConvertRequireValidation>false</shouldLeadConvertRequireValidation></LeadConfigSettings>")
+    for content in (both, settings(True)):  # the second names one setting only
+        files = {"package.xml": manifest({"Settings": ["LeadConfig"]}), "settings/LeadConfig.settings": content}
+        assert deploy_and_wait(sf, files)["status"] == "Succeeded"
+    stored = local_org.store.get("Settings", "LeadConfig").content.decode()
+    assert "<doesPreserveLeadStatus>true</doesPreserveLeadStatus>" in stored  # kept, as Salesforce keeps it
+    assert "<shouldLeadConvertRequireValidation>true</shouldLeadConvertRequireValidation>" in stored
