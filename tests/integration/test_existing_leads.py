@@ -352,7 +352,7 @@ def test_import_of_a_deployed_preset_plans_no_changes(org, tmp_path, preset):
     original = parse.parse_files(build(presets_dir() / f"{preset}.yaml", layout="mdapi").files)
     imported = parse.parse_files(build(out, layout="mdapi").files)
     assert imported.flows and original.flows
-    from leadsync.import_flow import same_flow
+    from leadsync.importer.flow import same_flow
 
     assert same_flow(imported.flows[0], original.flows[0])
     assert [(v.full_name, v.default, v.converted) for v in imported.standard_value_sets[0].active_values] == \

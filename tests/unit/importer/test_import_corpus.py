@@ -126,7 +126,7 @@ def test_a_rendered_spec_imports_back_to_the_same_metadata(path, tmp_path):
     """render a spec -> import the files -> render the imported spec: the same statuses, stages, reasons,
     processes, rules and flow (transitions read back from the flow and checked by compiling them)."""
     from leadsync.build import build
-    from leadsync.import_flow import same_flow
+    from leadsync.importer.flow import same_flow
 
     first = build(path, layout="mdapi")
     assert first.ok

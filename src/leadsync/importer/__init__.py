@@ -303,7 +303,7 @@ def _transitions(flow: m.Flow, spec: dict, warn) -> list[dict] | None:
     """The transitions leadsync's flow was compiled from, if compiling them gives this very flow."""
     from pydantic import ValidationError
 
-    from leadsync.import_flow import NotMine, same_flow, transitions_of
+    from leadsync.importer.flow import NotMine, same_flow, transitions_of
     from leadsync.render.compile import compile_spec
     from leadsync.spec.model import Spec
 
