@@ -19,11 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from leadsync.localorg.soap import ENV, EnvelopeError, read_envelope
+from leadsync.localorg.soap import ENV, XSI, EnvelopeError, fault_envelope, read_envelope
 
 PARTNER = "urn:partner.soap.sforce.com"
 FAULT_NS = "urn:fault.partner.soap.sforce.com"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 MAX_CONVERTS = 100
 _FIELDS = ("accountId", "contactId", "convertedStatus", "doNotCreateOpportunity", "leadId", "opportunityId",
            "opportunityName", "overwriteLeadSource", "ownerId", "sendNotificationEmail")
@@ -104,18 +103,7 @@ def _id(parent, name: str, value: str | None) -> None:
 
 
 def fault(err: PartnerFault) -> bytes:
-    from lxml import etree
-
-    env = etree.Element(f"{{{ENV}}}Envelope", nsmap={"soapenv": ENV, "sf": FAULT_NS, "xsi": XSI})
-    f = etree.SubElement(etree.SubElement(env, f"{{{ENV}}}Body"), f"{{{ENV}}}Fault")
-    etree.SubElement(f, "faultcode").text = "soapenv:Client" if err.client else f"sf:{err.code}"
-    etree.SubElement(f, "faultstring").text = f"{err.code}: {err.message}"
-    if not err.client:
-        detail = etree.SubElement(etree.SubElement(f, "detail"), f"{{{FAULT_NS}}}UnexpectedErrorFault")
-        detail.set(f"{{{XSI}}}type", "sf:UnexpectedErrorFault")
-        etree.SubElement(detail, f"{{{FAULT_NS}}}exceptionCode").text = err.code
-        etree.SubElement(detail, f"{{{FAULT_NS}}}exceptionMessage").text = err.message
-    return b'<?xml version="1.0" encoding="UTF-8"?>' + etree.tostring(env, encoding="UTF-8")
+    return fault_envelope(FAULT_NS, err.code, err.message, client=err.client)
 
 
 def handle(data: bytes, authenticate, leads) -> tuple[str, bytes, bool]:

@@ -23,10 +23,6 @@ class SoapFault(Exception):
         super().__init__(f"{code}: {message}")
         self.code, self.message, self.client_error = code, message, client_error
 
-    @property
-    def faultcode(self) -> str:
-        return "soapenv:Client" if self.client_error else f"sf:{self.code}"
-
 
 def invalid_session() -> SoapFault:
     return SoapFault("INVALID_SESSION_ID", "Invalid Session ID found in SessionHeader: Illegal Session")
@@ -86,17 +82,22 @@ def response(operation: str, result: Any) -> bytes:
 
 
 def fault(err: SoapFault) -> bytes:
+    return fault_envelope(MD, err.code, err.message, client=err.client_error)
+
+
+def fault_envelope(namespace: str, code: str, message: str, *, client: bool) -> bytes:
+    """A SOAP 1.1 fault as Salesforce's APIs write it; `namespace` is the API's fault namespace."""
     from lxml import etree
 
-    env = etree.Element(f"{{{ENV}}}Envelope", nsmap={"soapenv": ENV, "sf": MD, "xsi": XSI})
+    env = etree.Element(f"{{{ENV}}}Envelope", nsmap={"soapenv": ENV, "sf": namespace, "xsi": XSI})
     f = etree.SubElement(etree.SubElement(env, f"{{{ENV}}}Body"), f"{{{ENV}}}Fault")
-    etree.SubElement(f, "faultcode").text = err.faultcode
-    etree.SubElement(f, "faultstring").text = f"{err.code}: {err.message}"
-    if not err.client_error:
-        detail = etree.SubElement(etree.SubElement(f, "detail"), f"{{{MD}}}UnexpectedErrorFault")
+    etree.SubElement(f, "faultcode").text = "soapenv:Client" if client else f"sf:{code}"
+    etree.SubElement(f, "faultstring").text = f"{code}: {message}"
+    if not client:
+        detail = etree.SubElement(etree.SubElement(f, "detail"), f"{{{namespace}}}UnexpectedErrorFault")
         detail.set(f"{{{XSI}}}type", "sf:UnexpectedErrorFault")
-        etree.SubElement(detail, f"{{{MD}}}exceptionCode").text = err.code
-        etree.SubElement(detail, f"{{{MD}}}exceptionMessage").text = err.message
+        etree.SubElement(detail, f"{{{namespace}}}exceptionCode").text = code
+        etree.SubElement(detail, f"{{{namespace}}}exceptionMessage").text = message
     return b'<?xml version="1.0" encoding="UTF-8"?>' + etree.tostring(env, encoding="UTF-8")
 
 
